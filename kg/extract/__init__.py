@@ -1,0 +1,190 @@
+"""Extraction: Document -> DocRecord (entities, events, relations with evidence), with a spaCy pipeline.
+
+``Extractor(config).extract(doc)`` handles one document; ``extract_all`` streams many, in input order, on
+one process or several (``workers``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import multiprocessing
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+
+from spacy.tokens import Doc
+
+from kg.errors import InputError
+from kg.extract.entities import extract_entities
+from kg.extract.events import extract_events
+from kg.extract.lexicon import load_gazetteer, load_lexicon
+from kg.extract.pipeline import load_pipeline
+from kg.extract.relations import extract_relations
+from kg.records import DocRecord, Document
+from kg.sources import boilerplate_spans
+
+CHUNK_CHARS = 20_000  # long texts are parsed in line-aligned pieces and joined back with exact offsets
+
+
+@dataclass(frozen=True)
+class ExtractorConfig:
+    model: str = "en_core_web_sm"
+    gazetteers: tuple[str, ...] = ()
+    triggers: str | None = None
+    batch_size: int = 16
+
+
+class Extractor:
+    def __init__(self, config: ExtractorConfig | None = None) -> None:
+        self.config = config or ExtractorConfig()
+        self.gazetteer = load_gazetteer(self.config.gazetteers)
+        self.lexicon = load_lexicon(self.config.triggers)
+        self.nlp = load_pipeline(self.config.model, self.gazetteer)
+        self.nlp.max_length = max(self.nlp.max_length, CHUNK_CHARS * 4)
+        meta = self.nlp.meta
+        self.model_name = f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
+
+    def extract(self, document: Document) -> DocRecord:
+        return next(iter(self.extract_many([document])))
+
+    def extract_many(self, documents: Iterable[Document]) -> Iterator[DocRecord]:
+        """Parse documents with ``nlp.pipe`` (batched) and apply the rules to each, in order."""
+        for batch in _batches(documents, self.config.batch_size):
+            pieces: list[str] = []
+            owners: list[int] = []
+            for number, document in enumerate(batch):
+                for piece in _split(document.text):
+                    pieces.append(piece)
+                    owners.append(number)
+            parsed: list[list[Doc]] = [[] for _ in batch]
+            for owner, spacy_doc in zip(owners, self.nlp.pipe(pieces), strict=True):
+                parsed[owner].append(spacy_doc)
+            for document, docs in zip(batch, parsed, strict=True):
+                spacy_doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
+                yield self.rules(document, spacy_doc)
+
+    def rules(self, document: Document, doc: Doc) -> DocRecord:
+        """Everything after the spaCy pipeline: entities, events, relations."""
+        if doc.text != document.text:  # only possible if a component changed the text
+            raise InputError("parsed text does not match the document text", where=document.source or document.id)
+        skip = boilerplate_spans(document.text)
+        starts = [s for s, _ in skip]
+
+        def ignore(start: int, end: int) -> bool:
+            i = bisect.bisect_right(starts, start) - 1
+            return (i >= 0 and skip[i][1] > start) or (i + 1 < len(skip) and skip[i + 1][0] < end)
+
+        sentences = list(doc.sents)
+        sentence_index = [0] * len(doc)
+        for number, sent in enumerate(sentences):
+            for i in range(sent.start, sent.end):
+                sentence_index[i] = number
+
+        def sentence_of(token_i: int) -> int:
+            return sentence_index[token_i]
+
+        index = extract_entities(doc, self.gazetteer, sentence_of, ignore)
+        events = extract_events(doc, self.lexicon, index, sentence_of, ignore, document.published)
+        relations = extract_relations(doc, index, sentence_of)
+        return DocRecord(
+            document=document,
+            sentences=tuple((s.start_char, s.end_char) for s in sentences),
+            entities=index.entities,
+            events=tuple(events),
+            relations=tuple(relations),
+            model=self.model_name,
+        )
+
+
+def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _split(text: str) -> list[str]:
+    """Pieces of at most ~CHUNK_CHARS that end at line breaks; joined they give back ``text`` exactly."""
+    if len(text) <= CHUNK_CHARS:
+        return [text]
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        end = min(start + CHUNK_CHARS, len(text))
+        if end < len(text):
+            cut = text.rfind("\n", start, end)
+            if cut <= start:
+                match = list(re.finditer(r"[.!?]\s", text[start:end]))
+                cut = start + match[-1].end() - 1 if match else text.rfind(" ", start, end)
+            end = cut + 1 if cut > start else end
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+# ------------------------------------------------------------------ many documents, many processes
+
+Item = Document | InputError
+_WORKER: Extractor | None = None
+
+
+def _init_worker(config: ExtractorConfig) -> None:
+    global _WORKER
+    _WORKER = Extractor(config)
+
+
+def _work(chunk: Sequence[Item]) -> list[DocRecord | InputError]:
+    assert _WORKER is not None
+    return list(_run(_WORKER, chunk))
+
+
+def _run(extractor: Extractor, items: Iterable[Item]) -> Iterator[DocRecord | InputError]:
+    pending: list[Document] = []
+
+    def flush() -> Iterator[DocRecord | InputError]:
+        for document, record in zip(pending, _safe(extractor, pending), strict=True):
+            yield record if record is not None else InputError("extraction failed", where=document.source or document.id)
+        pending.clear()
+
+    for item in items:
+        if isinstance(item, InputError):
+            yield from flush()
+            yield item
+        else:
+            pending.append(item)
+            if len(pending) >= extractor.config.batch_size:
+                yield from flush()
+    yield from flush()
+
+
+def _safe(extractor: Extractor, documents: list[Document]) -> list[DocRecord | None]:
+    try:
+        return list(extractor.extract_many(documents))
+    except (ValueError, RuntimeError, MemoryError):
+        # Retry one by one so that only the failing document is lost.
+        out: list[DocRecord | None] = []
+        for document in documents:
+            try:
+                out.append(extractor.extract(document))
+            except (ValueError, RuntimeError, MemoryError):
+                out.append(None)
+        return out
+
+
+def extract_all(items: Iterable[Item], config: ExtractorConfig, workers: int = 1,
+                extractor: Extractor | None = None) -> Iterator[DocRecord | InputError]:
+    """Extract every Document in ``items`` (InputErrors pass through), in input order."""
+    if workers <= 1:
+        yield from _run(extractor or Extractor(config), items)
+        return
+    context = multiprocessing.get_context("spawn" if multiprocessing.get_start_method() != "fork" else "fork")
+    with context.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+        chunks = _chunks(items, config.batch_size)
+        for result in pool.imap(_work, chunks):
+            yield from result
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

@@ -1,0 +1,147 @@
+"""SPARQL over RDF files (with pyoxigraph), SHACL validation (with pyshacl), and result tables.
+
+The query store holds every data file (quad files keep their named graphs; the default graph is queried as
+the union of all graphs) plus the ontology, so ``?e a/rdfs:subClassOf* kgo:Attack`` works.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import ConfigError, InputError
+from kg.ontology import load_ontology
+from kg.rdf import rdf_format
+from kg.resources import data_path
+
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG, "json-ld": ox.RdfFormat.JSON_LD,
+}
+PREFIXES = """PREFIX kgo: <https://w3id.org/kg-news/ont#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: list[str]
+    rows: list[list[object]]
+
+
+def load_store(paths: Sequence[Path | str], *, with_ontology: bool = True) -> ox.Store:
+    store = ox.Store()
+    files = [Path(p) for p in paths]
+    if with_ontology:
+        files.append(load_ontology().path)
+    for path in files:
+        fmt = _OX_FORMATS[rdf_format(path)]
+        if not path.exists():
+            raise InputError("no such file", where=str(path))
+        try:
+            with open(path, "rb") as handle:
+                store.bulk_load(handle, format=fmt)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise InputError(f"cannot parse RDF: {exc}", where=str(path)) from exc
+    return store
+
+
+def _term(term: object) -> object:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        value = term.value
+        datatype = term.datatype.value if term.datatype else ""
+        if datatype.endswith(("#integer", "#int", "#long")):
+            return int(value)
+        if datatype.endswith(("#decimal", "#double", "#float")):
+            return float(value)
+        return value
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)
+
+
+def sparql(query: str, paths: Sequence[Path | str], *, with_ontology: bool = True) -> Table:
+    """Run a SELECT (or ASK) query over the files; bare queries get the kgo/rdf/rdfs/xsd/prov prefixes."""
+    store = load_store(paths, with_ontology=with_ontology)
+    text = query if "prefix" in query.lower() else PREFIXES + query
+    try:
+        result = store.query(text, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise ConfigError(f"SPARQL syntax error: {exc}") from exc
+    if isinstance(result, bool):
+        return Table(["ask"], [[result]])
+    if isinstance(result, ox.QuerySolutions):
+        columns = [v.value for v in result.variables]
+        return Table(columns, [[_term(solution[c]) for c in columns] for solution in result])
+    raise ConfigError("only SELECT and ASK queries print a table; use CONSTRUCT with another tool")
+
+
+def format_table(table: Table, fmt: str = "table") -> str:
+    if fmt == "json":
+        return json.dumps([dict(zip(table.columns, row, strict=True)) for row in table.rows],
+                          ensure_ascii=False, indent=2, default=str)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(table.columns)
+        writer.writerows([["" if v is None else v for v in row] for row in table.rows])
+        return buffer.getvalue()
+    if fmt != "table":
+        raise ConfigError(f"unknown format '{fmt}'", hint="use table, csv or json")
+    cells = [[("" if v is None else str(v)).replace("\n", " ") for v in row] for row in table.rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(table.columns)]
+    line = " | ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True))
+    rule = "-+-".join("-" * w for w in widths)
+    body = [" | ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join([line, rule, *body, f"({len(cells)} rows)"]) + "\n"
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    path: str
+    message: str
+    severity: str
+
+
+def validate(paths: Sequence[Path | str], shapes: Path | None = None) -> list[Violation]:
+    """SHACL-validate RDF files against the shipped shapes (with the ontology for class inference)."""
+    import pyshacl
+    import rdflib
+
+    data = rdflib.Dataset()
+    for path in paths:
+        if not Path(path).exists():
+            raise InputError("no such file", where=str(path))
+        try:
+            data.parse(path, format=rdf_format(path))
+        except Exception as exc:  # rdflib raises many parser error types
+            raise InputError(f"cannot parse RDF: {exc}", where=str(path)) from exc
+    union = rdflib.Graph()
+    for triple in data.triples((None, None, None)):
+        union.add(triple)
+    shapes_graph = rdflib.Graph().parse(shapes or data_path("ontology") / "shapes.ttl", format="turtle")
+    ontology = rdflib.Graph().parse(load_ontology().path, format="turtle")
+    _, report, _ = pyshacl.validate(union, shacl_graph=shapes_graph, ont_graph=ontology, inference="rdfs",
+                                    abort_on_first=False, allow_warnings=True)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    out = []
+    for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+        out.append(Violation(
+            focus=str(report.value(result, sh.focusNode)),
+            path=str(report.value(result, sh.resultPath) or ""),
+            message=str(report.value(result, sh.resultMessage) or ""),
+            severity=str(report.value(result, sh.resultSeverity)).rsplit("#", 1)[-1],
+        ))
+    return sorted(out, key=lambda v: (v.focus, v.path, v.message))

@@ -1,0 +1,18 @@
+"""Where the shipped data lives: ``ontology/``, ``mappings/`` and ``schemas/``.
+
+In a wheel they are packaged as ``kg/_data/<name>``; in a source checkout (or an editable install) they are
+the top-level folders of the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_path(name: str) -> Path:
+    packaged = _PACKAGE / "_data" / name
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE.parent / name

@@ -1,0 +1,161 @@
+"""The jobs the CLI runs, as plain functions: extract, map, ingest, retract.
+
+Each returns a :class:`RunReport`. Bad documents are recorded in ``report.failures`` and skipped (or, with
+``strict``, raised at once); outputs are committed only at the end of a successful run, so a failed run
+leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol
+
+from kg.config import Config
+from kg.errors import InputError, KgError
+from kg.mapping import MappedDoc, Mapping, load_mapping, map_record
+from kg.records import DocRecord, RunReport, dumps, read_records
+from kg.sources import iter_documents
+
+NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+Progress = Callable[[int], None]
+
+
+class Sink(Protocol):
+    triples: int
+
+    def write(self, doc: MappedDoc) -> int: ...
+    def commit(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+def is_neo4j(target: str) -> bool:
+    return target.startswith(NEO4J_SCHEMES)
+
+
+def open_sink(target: str, config: Config, mapping: Mapping) -> Sink:
+    """An RDF file writer or a Neo4j writer, chosen by the target's form."""
+    if is_neo4j(target):
+        from kg.neo4j_sink import Neo4jWriter, credentials_from_env
+
+        writer = Neo4jWriter(target, database=config.database, auth=credentials_from_env(),
+                             batch_size=config.batch_size, ontology=mapping.ontology)
+        writer.connect()
+        return writer
+    from kg.rdf import RdfWriter
+
+    return RdfWriter(target)
+
+
+def _fail(report: RunReport, error: KgError, strict: bool) -> None:
+    if strict:
+        raise error
+    report.failures.append(str(error))
+    print(f"error: {error}", file=sys.stderr)
+
+
+def extract_records(sources: Iterable[str], config: Config, *, strict: bool = False, report: RunReport,
+                    stdin=None) -> Iterator[DocRecord]:  # type: ignore[no-untyped-def]
+    """Documents from sources -> DocRecords, recording failures in the report."""
+    from kg.extract import ExtractorConfig, extract_all
+
+    items = iter_documents(list(sources), strict=strict, max_bytes=config.max_bytes, stdin=stdin)
+    extractor_config = ExtractorConfig(model=config.model, gazetteers=config.gazetteers, triggers=config.triggers)
+    for item in extract_all(items, extractor_config, workers=config.workers):
+        if isinstance(item, InputError):
+            _fail(report, item, strict)
+            continue
+        report.add(item)
+        yield item
+
+
+def run_extract(sources: Iterable[str], out: Path, config: Config, *, strict: bool = False,
+                progress: Progress | None = None, stdin=None) -> RunReport:  # type: ignore[no-untyped-def]
+    """Write one records line per document to ``out`` (atomically)."""
+    report = RunReport()
+    start = time.perf_counter()
+    with _atomic_text(out) as handle:
+        for record in extract_records(sources, config, strict=strict, report=report, stdin=stdin):
+            handle.write(dumps(record) + "\n")
+            if progress:
+                progress(1)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _load(records: Iterable[DocRecord], target: str, config: Config, mapping: Mapping, report: RunReport,
+          progress: Progress | None) -> None:
+    sink = open_sink(target, config, mapping)
+    try:
+        for record in records:
+            mapped = map_record(record, mapping)
+            report.triples += sink.write(mapped)
+            if progress:
+                progress(1)
+    except BaseException:
+        sink.abort()
+        raise
+    sink.commit()
+
+
+def run_ingest(sources: Iterable[str], target: str, config: Config, *, strict: bool = False,
+               progress: Progress | None = None, stdin=None) -> RunReport:  # type: ignore[no-untyped-def]
+    """Sources -> extraction -> mapping -> target, streaming document by document."""
+    report = RunReport()
+    start = time.perf_counter()
+    mapping = load_mapping(config.mapping, config.ontology)  # validated before anything is read
+    records = extract_records(sources, config, strict=strict, report=report, stdin=stdin)
+    _load(records, target, config, mapping, report, progress)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def run_map(records_path: Path, target: str, config: Config, *, progress: Progress | None = None) -> RunReport:
+    """A records file (from ``kg extract``) -> mapping -> target."""
+    report = RunReport()
+    start = time.perf_counter()
+    mapping = load_mapping(config.mapping, config.ontology)
+
+    def records() -> Iterator[DocRecord]:
+        for record in read_records(records_path):
+            report.add(record)
+            yield record
+
+    _load(records(), target, config, mapping, report, progress)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def run_retract(doc_ids: Iterable[str], target: str, config: Config) -> int:
+    """Remove what only these documents supported from a quad file or a Neo4j database."""
+    mapping = load_mapping(config.mapping, config.ontology)
+    iris = [mapping.document_iri(doc_id) for doc_id in doc_ids]
+    if is_neo4j(target):
+        from kg.neo4j_sink import Neo4jWriter, credentials_from_env
+
+        with Neo4jWriter(target, database=config.database, auth=credentials_from_env(),
+                         batch_size=config.batch_size, ontology=mapping.ontology) as writer:
+            writer.connect()
+            return int(writer.retract(iris).get("removed", 0))
+    from kg.rdf import retract_rdf
+
+    return retract_rdf(target, iris)
+
+
+@contextmanager
+def _atomic_text(path: Path) -> Iterator[object]:
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

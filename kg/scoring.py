@@ -1,0 +1,514 @@
+"""Score extraction records against gold data (:mod:`kg.goldsets`), and two baselines to compare with.
+
+Pure functions: ``score(gold_docs, predicted, fmt=...)`` takes gold documents and the predicted
+:class:`DocRecord` of each document (by id; a missing document counts as predicting nothing) and returns
+precision/recall/F1 counts (:class:`PRF`) and a few plain numbers. Predicted offsets must be offsets into
+``GoldDoc.text``, i.e. the extractor must be run on exactly that text (a record whose document text
+differs is an :class:`InputError`).
+
+Matching rules
+--------------
+Spans match when they overlap by at least one character (``*_exact`` variants: same start and end).
+Matching is one-to-one: candidate pairs are taken greedily by decreasing overlap, and each gold and each
+predicted item is used at most once. tp = matched pairs, fp = unmatched predictions, fn = unmatched gold.
+
+Entities (``entities``, ``entities_exact``; WikiEvents only, RAMS and PLOVER have no NER gold).
+  Only NAMED mentions of the coarse types PER, ORG, GPE, LOC, FAC are scored. WikiEvents annotates names,
+  nominals and pronouns alike (mention_type is always UNK), so "named" is decided from the text, with the
+  same rule for gold and predicted mentions (:func:`is_named`): a mention is named when one of its words
+  starts with a capital letter, is not a closed-class word (determiner, pronoun, preposition, conjunction:
+  "The", "He", "Its", ...; an all-capitals word such as "US" is never closed-class), and, if it is the
+  first word of a sentence, does not also occur in lower case in the document (so "Russia" at a sentence
+  start is a name, "Police" is not when "police" occurs too).
+  Gold types: the KAIROS entity type. Predicted types: from our entity ``type`` (person -> PER;
+  organization, unit, armed_group -> ORG; state -> GPE; facility -> FAC; place -> GPE or LOC, because our
+  place does not tell them apart, so a GPE/LOC confusion counts as a match for it); when the type is not
+  one of those, from the NER ``label`` (PERSON -> PER, ORG, GPE, LOC, FAC as such, NORP -> GPE, since
+  KAIROS types nationality words such as "Russian" as GPE). Every named mention of every entity is
+  scored, whatever its source (NER, gazetteer, coreference).
+
+Event triggers.
+  ``triggers_id``: trigger spans overlap; all gold events count, also those whose type is unaligned.
+  ``triggers_cls``: overlap and the same COARSE class (the direct child of Event above the predicted type
+  key and above the gold's aligned class, see :data:`COARSE`). Gold events whose type is unaligned
+  (``cls`` None) are left out and counted in ``events_unaligned``; a predicted event whose trigger overlaps
+  only such unaligned gold events (and no aligned one) is left out too rather than counted as wrong.
+
+Arguments (end to end: predicted triggers, never gold ones).
+  ``args_id``: a predicted argument matches a gold argument when the spans overlap and the predicted
+  event's trigger overlaps the gold event's trigger. ``args_cls``: also the same coarse role. Scored are
+  the arguments of aligned gold events whose role aligns to a coarse role the scheme annotates (WikiEvents
+  and RAMS: agent, target, place, instrument; PLOVER: agent, target, place; no scheme annotates time), and
+  predicted arguments with those roles of the predicted events not left out above.
+
+Per-format extras: RAMS annotates one event per window (other events in the text are not annotated, so
+trigger precision is not meaningful there); ``rams_arg_recall_per_event`` is the mean over aligned gold
+events with scored arguments of the share of their arguments matched by ``args_cls``. PLOVER (one event
+per sentence, many of its types fall under Contact): ``plover_type_accuracy`` is the share of aligned
+gold records for which some predicted event overlapping the trigger span has a compatible class (the
+gold's class, an ancestor or a descendant: bombing ~ attack, not offensive ~ attack, not meeting ~
+agreement); ``plover_coarse_accuracy`` the same with the coarse class only; ``plover_source_recall`` /
+``plover_target_recall`` are the recall of ``args_cls`` on agent (SRC, SRC/TAR) / target (TAR) gold
+arguments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from kg.errors import InputError
+from kg.goldsets import GoldDoc, GoldEvent
+from kg.records import Argument, DocRecord, Document, Entity, Event, Mention
+
+# ------------------------------------------------------------------ class tree
+
+# The event class tree below Event, as child -> parent for the finer classes (keys are event type keys).
+PARENT: dict[str, str] = {
+    "visit": "movement",
+    "deployment": "movement",
+    "withdrawal": "movement",
+    "meeting": "contact",
+    "statement": "contact",
+    "threat": "contact",
+    "request": "contact",
+    "agreement": "contact",
+    "attack": "conflict",
+    "airstrike": "attack",
+    "shelling": "attack",
+    "bombing": "attack",
+    "shooting": "attack",
+    "offensive": "conflict",
+    "seizure": "conflict",
+    "arrest": "justice",
+    "trial": "justice",
+    "release": "justice",
+}
+# The coarse classes: the direct children of Event.
+COARSE_CLASSES = (
+    "movement", "contact", "conflict", "killing", "injury", "justice", "kidnapping", "funeral", "protest", "damage",
+)  # fmt: skip
+
+
+def ancestors(cls: str) -> tuple[str, ...]:
+    """The class and its ancestors below Event, nearest first."""
+    chain = [cls]
+    while chain[-1] in PARENT:
+        chain.append(PARENT[chain[-1]])
+    return tuple(chain)
+
+
+# Every event type key -> its coarse class.
+COARSE: dict[str, str] = {cls: ancestors(cls)[-1] for cls in (*COARSE_CLASSES, *PARENT)}
+
+
+def compatible(a: str, b: str) -> bool:
+    """Whether two classes are the same or one is an ancestor of the other (attack ~ bombing, not ~ offensive)."""
+    return a in ancestors(b) or b in ancestors(a)
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """What a gold format annotates."""
+
+    entities: bool  # named-entity gold
+    roles: frozenset[str]  # coarse roles it has arguments for
+
+
+_ROLES4 = frozenset({"agent", "target", "place", "instrument"})
+SCHEMES: dict[str, Scheme] = {
+    "wikievents": Scheme(entities=True, roles=_ROLES4),
+    "rams": Scheme(entities=False, roles=_ROLES4),
+    "plover": Scheme(entities=False, roles=frozenset({"agent", "target", "place"})),
+}
+
+# ------------------------------------------------------------------ counts
+
+
+@dataclass(slots=True)
+class PRF:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, other: PRF) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    def __str__(self) -> str:
+        return f"P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} (tp={self.tp} fp={self.fp} fn={self.fn})"
+
+
+# ------------------------------------------------------------------ matching
+
+G = TypeVar("G")
+P = TypeVar("P")
+
+
+def overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    return max(0, min(a_end, b_end) - max(a_start, b_start))
+
+
+def match(
+    gold: Sequence[G],
+    pred: Sequence[P],
+    fits: Callable[[G, P], int],
+) -> list[tuple[int, int]]:
+    """One-to-one greedy matching: ``fits`` gives a pair's weight (0 = no match); (gold index, pred index)."""
+    candidates = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            weight = fits(g, p)
+            if weight > 0:
+                candidates.append((-weight, gi, pi))
+    candidates.sort()
+    used_gold: set[int] = set()
+    used_pred: set[int] = set()
+    pairs = []
+    for _, gi, pi in candidates:
+        if gi not in used_gold and pi not in used_pred:
+            used_gold.add(gi)
+            used_pred.add(pi)
+            pairs.append((gi, pi))
+    return pairs
+
+
+def _prf(n_gold: int, n_pred: int, n_matched: int) -> PRF:
+    return PRF(tp=n_matched, fp=n_pred - n_matched, fn=n_gold - n_matched)
+
+
+# ------------------------------------------------------------------ named entities
+
+NE_TYPES = frozenset({"PER", "ORG", "GPE", "LOC", "FAC"})
+LABEL_NE: dict[str, frozenset[str]] = {
+    "PERSON": frozenset({"PER"}),
+    "ORG": frozenset({"ORG"}),
+    "GPE": frozenset({"GPE"}),
+    "NORP": frozenset({"GPE"}),
+    "LOC": frozenset({"LOC"}),
+    "FAC": frozenset({"FAC"}),
+}
+TYPE_NE: dict[str, frozenset[str]] = {
+    "person": frozenset({"PER"}),
+    "organization": frozenset({"ORG"}),
+    "unit": frozenset({"ORG"}),
+    "armed_group": frozenset({"ORG"}),
+    "state": frozenset({"GPE"}),
+    "place": frozenset({"GPE", "LOC"}),
+    "facility": frozenset({"FAC"}),
+}
+_CLOSED_CLASS_WORDS = """
+    a an the this that these those some any all both each every either neither no another other such
+    i you he she it we they me him her us them my your his its our their mine yours hers ours theirs
+    who whom whose which what one
+    in on at of for from to by with about after before during into over under as
+    and but or nor so yet if when while
+"""
+CLOSED_CLASS = frozenset(_CLOSED_CLASS_WORDS.split())
+_WORD = re.compile("[^\\W\\d_][\\w\u2019'.-]*")  # a word starting with a letter
+_SENTENCE_END = ".!?\n"
+_OPENERS = " \t\"'\u201c\u2018([\u2014-"  # may stand between a sentence end and its first word
+
+
+def is_named(text: str, start: int, end: int) -> bool:
+    """Whether the mention text[start:end] is a name (see the module docstring)."""
+    for word in _WORD.finditer(text, start, end):
+        token = word.group()
+        acronym = len(token) > 1 and token.isupper()  # "US" is a name, "Us" is not
+        if not token[0].isupper() or (not acronym and token.lower().rstrip(".") in CLOSED_CLASS):
+            continue
+        if _sentence_initial(text, word.start()) and re.search(rf"(?<!\w){re.escape(token.lower())}(?!\w)", text):
+            continue
+        return True
+    return False
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip(_OPENERS)
+    return not before or before[-1] in _SENTENCE_END
+
+
+def _entity_types(entity: Entity) -> frozenset[str]:
+    return TYPE_NE.get(entity.type) or LABEL_NE.get(entity.label, frozenset())
+
+
+def _score_entities(gold: GoldDoc, record: DocRecord | None) -> tuple[PRF, PRF]:
+    text = gold.text
+    gold_mentions = [
+        (span.start, span.end, span.type)
+        for span in gold.entities
+        if span.type in NE_TYPES and is_named(text, span.start, span.end)
+    ]
+    pred_mentions = [
+        (m.start, m.end, types)
+        for ent in (record.entities if record else ())
+        if (types := _entity_types(ent))
+        for m in ent.mentions
+        if is_named(text, m.start, m.end)
+    ]
+
+    def fits(g: tuple[int, int, str], p: tuple[int, int, frozenset[str]]) -> int:
+        return overlap(g[0], g[1], p[0], p[1]) if g[2] in p[2] else 0
+
+    def fits_exact(g: tuple[int, int, str], p: tuple[int, int, frozenset[str]]) -> int:
+        return 1 if g[:2] == p[:2] and g[2] in p[2] else 0
+
+    n_gold, n_pred = len(gold_mentions), len(pred_mentions)
+    return (
+        _prf(n_gold, n_pred, len(match(gold_mentions, pred_mentions, fits))),
+        _prf(n_gold, n_pred, len(match(gold_mentions, pred_mentions, fits_exact))),
+    )
+
+
+# ------------------------------------------------------------------ events and arguments
+
+
+def _trigger_overlap(g: GoldEvent, p: Event) -> int:
+    return overlap(g.start, g.end, p.trigger_start, p.trigger_end)
+
+
+@dataclass(slots=True)
+class _DocEvents:
+    """Event and argument scores of one document, with what the per-format extras need."""
+
+    triggers_id: PRF
+    triggers_cls: PRF
+    args_id: PRF
+    args_cls: PRF
+    unaligned: int
+    # per aligned gold event: (event, [(gold arg role, matched by args_cls)], types of overlapping predictions)
+    per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]]
+
+
+def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]) -> _DocEvents:
+    pred_events = list(record.events) if record else []
+    gold_events = list(gold.events)
+    triggers_id = _prf(len(gold_events), len(pred_events), len(match(gold_events, pred_events, _trigger_overlap)))
+
+    aligned = [g for g in gold_events if g.cls is not None]
+    unaligned = [g for g in gold_events if g.cls is None]
+    kept = [
+        p
+        for p in pred_events
+        if any(_trigger_overlap(g, p) for g in aligned) or not any(_trigger_overlap(g, p) for g in unaligned)
+    ]
+
+    def same_class(g: GoldEvent, p: Event) -> int:
+        coarse = COARSE.get(p.type)
+        return _trigger_overlap(g, p) if coarse is not None and coarse == COARSE.get(g.cls or "") else 0
+
+    triggers_cls = _prf(len(aligned), len(kept), len(match(aligned, kept, same_class)))
+
+    # arguments: (event index, arg) on both sides
+    gold_args = [(gi, a) for gi, g in enumerate(aligned) for a in g.args if a.role in roles]
+    pred_args = [(pi, a) for pi, p in enumerate(kept) for a in p.arguments if a.role in roles]
+
+    def arg_fits(g: tuple[int, Any], p: tuple[int, Argument]) -> int:
+        if not _trigger_overlap(aligned[g[0]], kept[p[0]]):
+            return 0
+        return overlap(g[1].start, g[1].end, p[1].start, p[1].end)
+
+    def arg_fits_role(g: tuple[int, Any], p: tuple[int, Argument]) -> int:
+        return arg_fits(g, p) if g[1].role == p[1].role else 0
+
+    n_gold, n_pred = len(gold_args), len(pred_args)
+    args_id = _prf(n_gold, n_pred, len(match(gold_args, pred_args, arg_fits)))
+    cls_pairs = match(gold_args, pred_args, arg_fits_role)
+    args_cls = _prf(n_gold, n_pred, len(cls_pairs))
+
+    matched = {gi for gi, _ in cls_pairs}
+    per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]] = [
+        (g, [], {p.type for p in kept if p.type in COARSE and _trigger_overlap(g, p)}) for g in aligned
+    ]
+    for index, (gi, arg) in enumerate(gold_args):
+        per_event[gi][1].append((arg.role or "", index in matched))
+    return _DocEvents(triggers_id, triggers_cls, args_id, args_cls, len(unaligned), per_event)
+
+
+# ------------------------------------------------------------------ score
+
+
+def score(
+    gold_docs: Iterable[GoldDoc], predicted: Mapping[str, DocRecord], fmt: str = "wikievents"
+) -> dict[str, PRF | float]:
+    """All metrics for one gold set; see the module docstring for the rules."""
+    scheme = SCHEMES[fmt]
+    totals = {key: PRF() for key in ("triggers_id", "triggers_cls", "args_id", "args_cls")}
+    entities, entities_exact = PRF(), PRF()
+    unaligned = 0
+    per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]] = []
+    for gold in gold_docs:
+        record = predicted.get(gold.id)
+        if record is not None and record.document.text != gold.text:
+            raise InputError(
+                "the predicted record was made from a different text than the gold document",
+                where=gold.id,
+                hint="run the extractor on GoldDoc.text",
+            )
+        if scheme.entities:
+            overlap_prf, exact_prf = _score_entities(gold, record)
+            entities.add(overlap_prf)
+            entities_exact.add(exact_prf)
+        doc = _score_events(gold, record, scheme.roles)
+        for key, prf in totals.items():
+            prf.add(getattr(doc, key))
+        unaligned += doc.unaligned
+        per_event.extend(doc.per_event)
+
+    results: dict[str, PRF | float] = {}
+    if scheme.entities:
+        results["entities"] = entities
+        results["entities_exact"] = entities_exact
+    results.update(totals)
+    results["events_unaligned"] = unaligned  # a count
+    if fmt == "rams":
+        shares = [sum(ok for _, ok in args) / len(args) for _, args, _ in per_event if args]
+        results["rams_arg_recall_per_event"] = sum(shares) / len(shares) if shares else 0.0
+    if fmt == "plover":
+        exact = [any(compatible(g.cls or "", c) for c in classes) for g, _, classes in per_event]
+        coarse = [COARSE[g.cls or ""] in {COARSE[c] for c in classes} for g, _, classes in per_event]
+        results["plover_type_accuracy"] = sum(exact) / len(exact) if exact else 0.0
+        results["plover_coarse_accuracy"] = sum(coarse) / len(coarse) if coarse else 0.0
+        for name, role in (("plover_source_recall", "agent"), ("plover_target_recall", "target")):
+            found = [ok for _, args, _ in per_event for r, ok in args if r == role]
+            results[name] = sum(found) / len(found) if found else 0.0
+    return results
+
+
+def format_report(results: Mapping[str, PRF | float], title: str) -> str:
+    """A fixed-width table: one row per metric; P, R, F1 and counts for PRF rows, the value for the others."""
+    lines = [title, f"{'metric':<28}{'P':>7}{'R':>7}{'F1':>7}{'tp':>7}{'fp':>7}{'fn':>7}"]
+    for name, value in results.items():
+        if isinstance(value, PRF):
+            lines.append(
+                f"{name:<28}{value.precision:>7.3f}{value.recall:>7.3f}{value.f1:>7.3f}"
+                f"{value.tp:>7}{value.fp:>7}{value.fn:>7}"
+            )
+        elif isinstance(value, int):
+            lines.append(f"{name:<28}{value:>7}")
+        else:
+            lines.append(f"{name:<28}{value:>7.3f}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ baselines
+
+# spaCy NER label -> our entity type, for the baselines.
+LABEL_TYPE: dict[str, str] = {
+    "PERSON": "person",
+    "NORP": "state",
+    "ORG": "organization",
+    "GPE": "state",
+    "LOC": "place",
+    "FAC": "facility",
+}
+
+# Naive trigger lexicon: lemma -> event type key (nouns and verbs).
+NAIVE_TRIGGERS: dict[str, str] = {
+    "attack": "attack", "strike": "attack", "raid": "attack", "assault": "attack", "ambush": "attack",
+    "airstrike": "airstrike", "bomb": "bombing", "bombing": "bombing", "explode": "bombing",
+    "explosion": "bombing", "blast": "bombing", "detonate": "bombing", "shell": "shelling",
+    "shoot": "shooting", "shooting": "shooting", "fight": "conflict", "clash": "conflict",
+    "invade": "offensive", "offensive": "offensive", "seize": "seizure", "capture": "seizure",
+    "kill": "killing", "die": "killing", "death": "killing", "murder": "killing", "assassinate": "killing",
+    "injure": "injury", "wound": "injury", "hurt": "injury",
+    "arrest": "arrest", "detain": "arrest", "trial": "trial", "release": "release",
+    "kidnap": "kidnapping", "abduct": "kidnapping", "funeral": "funeral",
+    "protest": "protest", "demonstration": "protest", "rally": "protest",
+    "damage": "damage", "destroy": "damage",
+    "visit": "visit", "deploy": "deployment", "withdraw": "withdrawal", "travel": "movement",
+    "meet": "meeting", "meeting": "meeting", "talk": "meeting",
+    "say": "statement", "announce": "statement", "claim": "statement", "tell": "statement",
+    "threaten": "threat", "warn": "threat", "ask": "request", "demand": "request", "urge": "request",
+    "agree": "agreement", "agreement": "agreement",
+}  # fmt: skip
+
+
+class _HasText(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def baseline_spacy(nlp: Any, docs: Iterable[_HasText]) -> dict[str, DocRecord]:
+    """Bare spaCy NER as records: one entity per NER span of a known label, no events."""
+    return _baseline(nlp, docs, events=False)
+
+
+def baseline_naive(nlp: Any, docs: Iterable[_HasText]) -> dict[str, DocRecord]:
+    """spaCy NER plus events from the :data:`NAIVE_TRIGGERS` lemma list; for a verb trigger, agent = its
+    nsubj and target = its dobj (the NER span containing that token, else the token's subtree)."""
+    return _baseline(nlp, docs, events=True)
+
+
+def _baseline(nlp: Any, docs: Iterable[_HasText], events: bool) -> dict[str, DocRecord]:
+    docs = list(docs)
+    model = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
+    records: dict[str, DocRecord] = {}
+    for source, doc in zip(docs, nlp.pipe(d.text for d in docs), strict=True):
+        sents = list(doc.sents)
+        sent_of = {tok.i: index for index, sent in enumerate(sents) for tok in sent}
+        entities: list[Entity] = []
+        entity_of: dict[int, tuple[Entity, Any]] = {}  # token index -> (entity, span)
+        for span in doc.ents:
+            if span.label_ not in LABEL_TYPE:
+                continue
+            mention = Mention(span.start_char, span.end_char, span.text, sent_of[span.start])
+            ent = Entity(f"E{len(entities) + 1}", LABEL_TYPE[span.label_], span.text, span.label_, (mention,), 1.0)
+            entities.append(ent)
+            for tok in span:
+                entity_of[tok.i] = (ent, span)
+        found: list[Event] = []
+        for tok in doc if events else ():
+            key = NAIVE_TRIGGERS.get(tok.lemma_.lower())
+            if key is None or tok.pos_ not in ("VERB", "NOUN"):
+                continue
+            arguments = []
+            if tok.pos_ == "VERB":
+                for child in tok.children:
+                    role = {"nsubj": "agent", "dobj": "target"}.get(child.dep_)
+                    if role is None:
+                        continue
+                    ent_span = entity_of.get(child.i)
+                    if ent_span:
+                        ent, span = ent_span
+                        start, end, ent_id = span.start_char, span.end_char, ent.id
+                    else:
+                        start, end, ent_id = child.left_edge.idx, child.right_edge.idx + len(child.right_edge), None
+                    arguments.append(
+                        Argument(role, start, end, doc.text[start:end], 0.5, f"naive:{child.dep_}", entity=ent_id)
+                    )
+            found.append(
+                Event(
+                    f"V{len(found) + 1}", key, tok.idx, tok.idx + len(tok), tok.text, sent_of[tok.i], 0.5,
+                    "naive:lemma", arguments=tuple(arguments),
+                )
+            )  # fmt: skip
+        document = Document(source.id, doc.text, hashlib.sha256(doc.text.encode("utf-8")).hexdigest())
+        records[source.id] = DocRecord(
+            document=document,
+            sentences=tuple((s.start_char, s.end_char) for s in sents),
+            entities=tuple(entities),
+            events=tuple(found),
+            model=model,
+        )
+    return records
