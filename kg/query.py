@@ -79,8 +79,8 @@ def sparql(query: str, paths: Sequence[Path | str], *, with_ontology: bool = Tru
         result = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise ConfigError(f"SPARQL syntax error: {exc}") from exc
-    if isinstance(result, bool):
-        return Table(["ask"], [[result]])
+    if isinstance(result, ox.QueryBoolean):
+        return Table(["ask"], [[bool(result)]])
     if isinstance(result, ox.QuerySolutions):
         columns = [v.value for v in result.variables]
         return Table(columns, [[_term(solution[c]) for c in columns] for solution in result])
@@ -129,8 +129,10 @@ def validate(paths: Sequence[Path | str], shapes: Path | None = None) -> list[Vi
         except Exception as exc:  # rdflib raises many parser error types
             raise InputError(f"cannot parse RDF: {exc}", where=str(path)) from exc
     union = rdflib.Graph()
-    for triple in data.triples((None, None, None)):
-        union.add(triple)
+    for s, p, o, _ in data.quads((None, None, None, None)):
+        union.add((s, p, o))
+    if len(union) == 0:
+        raise InputError("no triples to validate", where=", ".join(map(str, paths)))
     shapes_graph = rdflib.Graph().parse(shapes or data_path("ontology") / "shapes.ttl", format="turtle")
     ontology = rdflib.Graph().parse(load_ontology().path, format="turtle")
     _, report, _ = pyshacl.validate(union, shacl_graph=shapes_graph, ont_graph=ontology, inference="rdfs",

@@ -1,0 +1,95 @@
+"""Acceptance: the example article becomes the graph a reader of it would expect, and nothing comes from
+its boilerplate. Checked with SPARQL over the written RDF (pyoxigraph) and with the SHACL shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.query import sparql, validate
+from kg.rdf import write_rdf
+from kg.mapping import map_record
+
+ARTICLE = Path(__file__).resolve().parent.parent / "examples" / "articles" / "front-visit.md"
+
+
+@pytest.fixture(scope="module")
+def graph_file(tmp_path_factory: pytest.TempPathFactory, example_records, mapping) -> Path:  # type: ignore[no-untyped-def]
+    out = tmp_path_factory.mktemp("example") / "example.trig"
+    write_rdf([map_record(r, mapping) for r in example_records], out)
+    return out
+
+
+def ask(query: str, data: Path) -> list[list[object]]:
+    return sparql(query, [data]).rows
+
+
+def test_commander_is_a_person(graph_file: Path) -> None:
+    rows = ask("SELECT ?p WHERE { ?p a kgo:Person ; kgo:name 'Farhad Rostami' }", graph_file)
+    assert len(rows) == 1
+
+
+def test_force_is_a_unit_linked_to_its_parents(graph_file: Path) -> None:
+    rows = ask("""SELECT ?corps ?state WHERE {
+        ?force a kgo:Unit ; kgo:name 'Saberin Force' ; kgo:subOrganizationOf ?c .
+        ?c kgo:name ?corps ; kgo:subOrganizationOf ?s . ?s a kgo:State ; kgo:name ?state }""", graph_file)
+    assert rows == [["Islamic Revolutionary Guard Corps", "Iran"]]
+    commands = ask("""ASK { ?p kgo:name 'Farhad Rostami' ; kgo:commands ?f . ?f kgo:name 'Saberin Force' }""",
+                   graph_file)
+    assert commands == [[True]]
+
+
+def test_visit_has_the_commander_as_agent_and_a_place(graph_file: Path) -> None:
+    rows = ask("""SELECT ?place WHERE {
+        ?v a kgo:Visit ; kgo:agent ?p ; kgo:place ?pl ; kgo:modality 'asserted' .
+        ?p kgo:name 'Farhad Rostami' . ?pl kgo:name ?place }""", graph_file)
+    assert ["Aleppo"] in rows
+
+
+def test_airstrike_and_deployment_have_agents(graph_file: Path) -> None:
+    rows = ask("""SELECT DISTINCT ?cls ?agent WHERE {
+        VALUES ?cls { kgo:Airstrike kgo:Deployment }
+        ?e a ?cls ; kgo:agent ?a . ?a kgo:name ?agent }""", graph_file)
+    found = {(str(cls).rsplit("#", 1)[1], agent) for cls, agent in rows}
+    assert ("Airstrike", "Russia") in found
+    assert ("Deployment", "Iran") in found
+
+
+def test_offensive_killing_funeral_and_denial(graph_file: Path) -> None:
+    classes = {str(r[0]).rsplit("#", 1)[1] for r in ask(
+        "SELECT DISTINCT ?cls WHERE { ?e a ?cls ; kgo:mentionedIn ?d . ?d kgo:docId 'front-visit' }", graph_file)}
+    assert {"Visit", "Deployment", "Airstrike", "Offensive", "Killing", "Funeral"} <= classes
+    killed = ask("SELECT ?n WHERE { ?e a kgo:Killing ; kgo:killed ?n }", graph_file)
+    assert [2] in killed
+    denied = ask("SELECT ?t WHERE { ?e a kgo:Attack ; kgo:modality 'denied' ; kgo:trigger ?t }", graph_file)
+    assert denied == [["attacked"]]
+
+
+def test_every_event_and_entity_has_provenance(graph_file: Path) -> None:
+    orphans = ask("""SELECT ?x WHERE {
+        { ?x a/rdfs:subClassOf* kgo:Event } UNION { ?x a/rdfs:subClassOf* kgo:Actor } UNION { ?x a kgo:Place }
+        FILTER NOT EXISTS { ?x kgo:mentionedIn ?d . ?d a kgo:Document }
+        FILTER NOT EXISTS { ?x kgo:evidence/kgo:document ?d2 } }""", graph_file)
+    assert orphans == []
+    sentence = ask("""SELECT ?s ?start ?end WHERE { ?v a kgo:Visit ; kgo:trigger 'visited' ;
+        kgo:evidence [ kgo:sentenceText ?s ; kgo:charStart ?start ; kgo:charEnd ?end ; kgo:rule ?r ] }""", graph_file)
+    text = ARTICLE.read_text(encoding="utf-8").split("---\n", 2)[2]
+    (s, start, end), = sentence
+    assert text[start:end] == "visited" and "Farhad Rostami" in s
+
+
+def test_nothing_comes_from_the_boilerplate(graph_file: Path) -> None:
+    text = ARTICLE.read_text(encoding="utf-8").split("---\n", 2)[2]
+    boilerplate_start = text.index("Sign up for the Morning Dispatch")
+    rows = ask("""SELECT ?start ?q WHERE { ?ev kgo:document ?d ; kgo:charStart ?start ; kgo:quote ?q .
+        ?d kgo:docId 'front-visit' }""", graph_file)
+    assert rows, "no evidence at all"
+    late = [(start, quote) for start, quote in rows if start >= boilerplate_start]
+    assert late == []
+    names = {r[0] for r in ask("SELECT ?n WHERE { ?x kgo:name ?n }", graph_file)}
+    assert not names & {"Jane Porter", "Morning Dispatch", "Dispatch Community"}
+
+
+def test_output_conforms_to_the_shapes(graph_file: Path) -> None:
+    assert validate([graph_file]) == []
