@@ -148,7 +148,8 @@ class RdfWriter:
     def write(self, doc: MappedDoc) -> int:
         """Write one document's triples; returns how many."""
         count = 0
-        self._written_graphs.add(doc.doc_iri)
+        if self.format == "nquads":
+            self._written_graphs.add(doc.doc_iri)  # one IRI per document, to drop their old graphs at commit
         if self._tmp is not None:
             graph = f" <{doc.doc_iri}>" if self.format == "nquads" else ""
             lines = []
