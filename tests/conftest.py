@@ -60,7 +60,8 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     try:
         yield server
     finally:
-        server.stop()
+        if server.running:
+            server.stop()
 
 
 @pytest.fixture

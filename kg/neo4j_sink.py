@@ -1,0 +1,1039 @@
+"""Neo4j output: mapped documents -> a property graph, written in batches of parameterised ``UNWIND`` queries.
+
+The property graph carries the same information as the RDF sink (:func:`kg.rdf.doc_triples`), with the same
+IRIs. Schema (``<Class>`` / ``<property>`` are ontology local names, see below)::
+
+    // constraints and indexes (created by Neo4jWriter.connect(), idempotent)
+    CREATE CONSTRAINT kg_resource_uri IF NOT EXISTS FOR (n:Resource) REQUIRE n.uri IS UNIQUE;
+    CREATE INDEX kg_document_docid IF NOT EXISTS FOR (n:Document) ON (n.docId);
+    CREATE INDEX kg_resource_name  IF NOT EXISTS FOR (n:Resource) ON (n.name);
+
+    // every node
+    (:Resource:<Class>:<SuperClass>... {
+        uri: STRING,                   // the IRI, as in the RDF output; unique
+        docs: LIST<STRING>,            // IRIs of the documents that support the node (for retraction)
+        <datatypeProperty>: value | LIST<value>  // e.g. name, wikidata, trigger, modality, date, killed
+    })
+    //   labels: the node's ontology class and all its superclasses defined in the ontology
+    //   (kgo:Airstrike -> :Airstrike:Attack:Conflict:Event; kgo:State -> :State:Organization:Place:Actor).
+    //   Values are Lit.value as Python gives it: str, int or float. Dates and dateTimes stay ISO strings
+    //   ("2024-03-01"), so they compare and sort lexicographically, which for ISO 8601 is chronological.
+    //   A property with several values in one document is a list.
+
+    (:Resource:Document {uri, docs: [uri], docId, title, published, url, sha256,
+                         kgDigest})    // kgDigest: fingerprint of what this sink wrote for the document
+
+    (:Resource:Evidence {uri, docs: [docIri], rule, charStart, charEnd, quote, sentenceIndex,
+                         confidence, sentenceText,          // sentenceText only when known
+                         subject, predicate, object})       // IRI strings, only for edge assertions
+
+    // relationships; every one carries docs: LIST<STRING>
+    (s:Resource)-[:<objectProperty> {docs, evidence: LIST<STRING>}]->(o:Resource)
+        // agent, target, place, instrument, reportedBy, memberOf, subOrganizationOf, commands, ...
+        // evidence: IRIs of the Evidence nodes that support the edge (absent when none)
+    (n:Resource)-[:mentionedIn {docs}]->(d:Document)        // every entity/event node of a document (and
+                                                            // any IRI its edges/evidence name without
+                                                            // listing it: such a node has only :Resource)
+    (n:Resource)-[:evidence {docs}]->(ev:Evidence)          // node assertions (an entity/event exists)
+    (ev:Evidence)-[:document {docs}]->(d:Document)          // every evidence
+
+Safety: labels and relationship types are only ever ontology terms, turned into names by
+:func:`kg.ontology.neo4j_name` (which refuses anything but ``[A-Za-z][A-Za-z0-9_]*``) and checked against
+``ontology.classes`` / ``ontology.object_properties`` before they are put into Cypher text; property keys
+likewise come only from ``ontology.datatype_properties`` (plus the fixed keys above). Every value - IRIs, names,
+quotes, sentences from articles - is sent as a query parameter. Article text never reaches Cypher text.
+
+Writing: rows are buffered and sent ``batch_size`` rows at a time, one transaction per batch
+(``session.execute_write``), one ``UNWIND $rows`` query per label set and per relationship type. ``MERGE`` on
+``(:Resource {uri})`` uses the unique constraint's index; the edge query ``MATCH``es both endpoints by uri.
+
+Re-ingest replaces: each Document node stores ``kgDigest``, a SHA-256 over exactly what this sink writes
+for the document (labels, properties, relationships, evidence). At the start of the batch that writes a
+document, in the same transaction, the stored digest is read: equal -> the document is skipped (loading the
+same input twice writes nothing, so no count changes); different or missing -> the document's previous
+support is retracted and its new rows are written, all in one transaction (readers never see it half
+replaced). ``sha256`` of the text alone would not do: a changed mapping or ontology changes the graph
+without changing the text. The digest is written in the document's last batch, so a document split across
+batches that failed half-way is retracted and rewritten on the next run.
+
+Retraction of a document D removes D from every ``docs`` list it is in, deletes the relationships and nodes
+whose list becomes empty, and deletes D's Evidence nodes and its Document node. It starts from D's Document
+node and walks ``mentionedIn`` / ``document`` relationships and the domain relationships of the nodes D
+mentions, so it never scans the whole graph. Properties of nodes that other documents still support keep
+their last written values (entity names and Wikidata ids are the same in every document; event and evidence
+nodes belong to one document), and so do their labels. A property a document does not give is left as it is
+on a node that already exists.
+
+Cost to know about: ``docs`` (and ``evidence`` on relationships) grow with the number of documents that
+mention a node or assert an edge; a node mentioned in every article (a country) gets a long list that is
+rewritten whenever a batch mentions it.
+
+Edges whose predicate is a provenance property (kgo:mentionedIn, kgo:document, kgo:evidence) are refused:
+those relationship types are the sink's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from functools import partial
+from types import TracebackType
+from typing import Any, LiteralString, TypeVar, cast
+
+from kg.errors import ConfigError, KgError, TargetError, TransientTargetError
+from kg.mapping import Lit, MappedDoc
+from kg.ontology import KGO, Ontology, load_ontology, neo4j_name
+
+log = logging.getLogger("kg.neo4j")
+
+RESOURCE = "Resource"
+DIGEST_KEY = "kgDigest"
+SCHEMA_VERSION = "kg-neo4j-1"
+DEFAULT_USER = "neo4j"
+# Keys every node has; an ontology property may not use them.
+RESERVED_KEYS = frozenset({"uri", "docs", "evidence", DIGEST_KEY})
+# Evidence keys that are not ontology terms (the rdf:Statement parts).
+STATEMENT_KEYS = ("subject", "predicate", "object")
+PROVENANCE = frozenset({str(KGO.mentionedIn), str(KGO.document), str(KGO.evidence)})
+RETRACT_DOCS_PER_TX = 100
+
+T = TypeVar("T")
+
+# ------------------------------------------------------------------ whitelist
+
+
+def _names(iris: Iterable[str]) -> frozenset[str]:
+    out = set()
+    for iri in iris:
+        try:
+            out.add(neo4j_name(iri))
+        except ConfigError:
+            continue  # a term with no safe name can never be used, so it is simply not allowed
+    return frozenset(out)
+
+
+def allowed_labels(ontology: Ontology) -> frozenset[str]:
+    return _names(ontology.classes)
+
+
+def allowed_rel_types(ontology: Ontology) -> frozenset[str]:
+    return _names(ontology.object_properties)
+
+
+def allowed_keys(ontology: Ontology) -> frozenset[str]:
+    return (_names(ontology.datatype_properties) | frozenset(STATEMENT_KEYS)) - RESERVED_KEYS
+
+
+def _check(names: Iterable[str], allowed: frozenset[str], what: str, ontology: Ontology) -> tuple[str, ...]:
+    out = tuple(names)
+    for name in out:
+        if name not in allowed:
+            raise ConfigError(
+                f"refusing Neo4j {what} {name!r}: not a term of the ontology", where=str(ontology.path),
+            )
+    return out
+
+
+def _q(name: str) -> str:
+    """Backtick-quoted name; only ever called on whitelisted names (no backticks possible)."""
+    return f"`{name}`"
+
+
+# ------------------------------------------------------------------ Cypher builders (pure)
+
+
+def constraint_statements() -> tuple[str, ...]:
+    """Schema statements, idempotent (IF NOT EXISTS). Run each in its own auto-commit transaction."""
+    document = neo4j_name(str(KGO.Document))
+    doc_id = neo4j_name(str(KGO.docId))
+    return (
+        f"CREATE CONSTRAINT kg_resource_uri IF NOT EXISTS FOR (n:{RESOURCE}) REQUIRE n.uri IS UNIQUE",
+        f"CREATE INDEX kg_document_docid IF NOT EXISTS FOR (n:{_q(document)}) ON (n.{_q(doc_id)})",
+        f"CREATE INDEX kg_resource_name IF NOT EXISTS FOR (n:{RESOURCE}) ON (n.name)",
+    )
+
+
+_ADD_DOCS = "coalesce({v}.docs, []) + [d IN row.docs WHERE NOT d IN coalesce({v}.docs, [])]"
+
+
+def merge_nodes_query(
+    labels: Sequence[str], keys: Sequence[str] = (), ontology: Ontology | None = None
+) -> str:
+    """One query that merges a batch of nodes with the same label set.
+
+    ``$rows``: ``[{uri, docs: [doc IRI], props: {key: value}}]``. A key missing from a row's props keeps the
+    node's current value. ``labels`` must be ontology class names, ``keys`` ontology datatype property names.
+    """
+    onto = ontology or load_ontology()
+    labels = _check(sorted(set(labels)), allowed_labels(onto), "label", onto)
+    keys = _check(sorted(set(keys)), allowed_keys(onto), "property key", onto)
+    sets = []
+    if labels:
+        sets.append("n:" + ":".join(_q(label) for label in labels))
+    sets += [f"n.{_q(k)} = coalesce(row.props.{_q(k)}, n.{_q(k)})" for k in keys]
+    sets.append("n.docs = " + _ADD_DOCS.format(v="n"))
+    return (
+        "UNWIND $rows AS row\n"
+        f"MERGE (n:{RESOURCE} {{uri: row.uri}})\n"
+        "SET " + ",\n    ".join(sets)
+    )
+
+
+def merge_edges_query(rel_type: str, *, evidence: bool = True, ontology: Ontology | None = None) -> str:
+    """One query that merges a batch of relationships of one type between existing nodes.
+
+    ``$rows``: ``[{s: IRI, o: IRI, docs: [doc IRI], evidence: [evidence IRI]}]`` (``evidence`` only when
+    ``evidence=True``). Both endpoints are matched by uri through the unique constraint's index.
+    """
+    onto = ontology or load_ontology()
+    (rel_type,) = _check((rel_type,), allowed_rel_types(onto), "relationship type", onto)
+    sets = ["r.docs = " + _ADD_DOCS.format(v="r")]
+    if evidence:
+        sets.append(
+            "r.evidence = CASE WHEN size(row.evidence) = 0 THEN r.evidence "
+            "ELSE coalesce(r.evidence, []) + [e IN row.evidence WHERE NOT e IN coalesce(r.evidence, [])] END"
+        )
+    return (
+        "UNWIND $rows AS row\n"
+        f"MATCH (s:{RESOURCE} {{uri: row.s}})\n"
+        f"MATCH (o:{RESOURCE} {{uri: row.o}})\n"
+        f"MERGE (s)-[r:{_q(rel_type)}]->(o)\n"
+        "SET " + ",\n    ".join(sets)
+    )
+
+
+def check_query() -> str:
+    """Stored digests of the documents in ``$docs`` (absent documents give no row)."""
+    return (
+        "UNWIND $docs AS doc\n"
+        f"MATCH (d:{RESOURCE} {{uri: doc}})\n"
+        f"RETURN d.uri AS uri, d.{DIGEST_KEY} AS digest"
+    )
+
+
+def digest_query() -> str:
+    """Store ``$rows: [{uri, digest}]`` on the Document nodes (the last step of writing a document)."""
+    return (
+        "UNWIND $rows AS row\n"
+        f"MATCH (d:{RESOURCE} {{uri: row.uri}})\n"
+        f"SET d.{DIGEST_KEY} = row.digest"
+    )
+
+
+def retract_queries(ontology: Ontology | None = None) -> tuple[str, ...]:
+    """Queries that remove the support of the documents in ``$docs``; run them in this order, in one tx.
+
+    1. domain relationships starting at a node the document mentions: drop the document from ``docs`` and its
+       evidence IRIs from ``evidence``; delete the relationship when ``docs`` becomes empty. Only the
+       relationship types of domain properties are expanded, so a node mentioned by many documents is not
+       scanned through its (many) ``mentionedIn``/``evidence`` relationships.
+    2. nodes the document mentions: drop the document from ``docs``, delete the ``mentionedIn``
+       relationship, ``DETACH DELETE`` the node when ``docs`` becomes empty.
+    3. the document's Evidence nodes and its Document node (``DETACH DELETE``); returns ``documents``.
+    """
+    onto = ontology or load_ontology()
+    mentioned = neo4j_name(str(KGO.mentionedIn))
+    document = neo4j_name(str(KGO.document))
+    domain = sorted(
+        _check(_names(set(onto.object_properties) - PROVENANCE), allowed_rel_types(onto), "relationship type", onto)
+    )
+    queries = []
+    if domain:
+        types = "|".join(_q(t) for t in domain)
+        queries.append(
+            "UNWIND $docs AS doc\n"
+            f"MATCH (d:{RESOURCE} {{uri: doc}})\n"
+            f"OPTIONAL MATCH (d)<-[:{_q(document)}]-(ev:{RESOURCE})\n"
+            "WITH d, doc, collect(ev.uri) AS evs\n"
+            f"MATCH (d)<-[:{_q(mentioned)}]-(n:{RESOURCE})-[r:{types}]->()\n"
+            "WHERE doc IN r.docs\n"
+            "WITH r, doc, [e IN coalesce(r.evidence, []) WHERE NOT e IN evs] AS keep\n"
+            "SET r.docs = [x IN r.docs WHERE x <> doc],\n"
+            "    r.evidence = CASE WHEN size(keep) = 0 THEN null ELSE keep END\n"
+            "WITH r WHERE size(r.docs) = 0\n"
+            "DELETE r"
+        )
+    queries.append(
+        "UNWIND $docs AS doc\n"
+        f"MATCH (d:{RESOURCE} {{uri: doc}})<-[m:{_q(mentioned)}]-(n:{RESOURCE})\n"
+        "DELETE m\n"
+        "SET n.docs = [x IN coalesce(n.docs, []) WHERE x <> doc]\n"
+        "WITH n WHERE size(n.docs) = 0\n"
+        "DETACH DELETE n"
+    )
+    queries.append(
+        "UNWIND $docs AS doc\n"
+        f"MATCH (d:{RESOURCE} {{uri: doc}})\n"
+        f"OPTIONAL MATCH (d)<-[:{_q(document)}]-(ev:{RESOURCE})\n"
+        "WITH d, collect(ev) AS evs\n"
+        "FOREACH (ev IN evs | DETACH DELETE ev)\n"
+        "DETACH DELETE d\n"
+        "RETURN count(*) AS documents"
+    )
+    return tuple(queries)
+
+
+# ------------------------------------------------------------------ rows: a MappedDoc as property-graph rows
+
+
+Value = str | int | float | list[str] | list[int] | list[float]
+
+
+@dataclass(slots=True)
+class _NodeRow:
+    uri: str
+    labels: list[str]
+    props: dict[str, list[str | int | float]]
+
+
+@dataclass(slots=True)
+class DocRows:
+    """What one document contributes, as rows ready for the batch queries."""
+
+    doc_iri: str
+    digest: str
+    nodes: list[tuple[tuple[str, ...], dict[str, Any]]]  # (sorted labels, {uri, props})
+    edges: list[tuple[str, bool, dict[str, Any]]]  # (rel type, with evidence, {s, o, evidence?})
+
+    @property
+    def size(self) -> int:
+        return len(self.nodes) + len(self.edges)
+
+
+def _value(values: list[str | int | float]) -> Value:
+    if len(values) == 1:
+        return values[0]
+    kinds = {type(v) for v in values}
+    if kinds <= {int}:
+        return cast(list[int], values)
+    if kinds <= {int, float}:
+        return [float(v) for v in values]
+    if kinds <= {str}:
+        return cast(list[str], values)
+    return [str(v) for v in values]  # Neo4j lists are homogeneous
+
+
+def _scalar(lit: Lit) -> str | int | float:
+    value = lit.value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (str, int, float)):
+        return value
+    return str(value)
+
+
+class RowBuilder:
+    """Turns MappedDocs into rows, checking every class, property and predicate against the ontology."""
+
+    def __init__(self, ontology: Ontology) -> None:
+        self.ontology = ontology
+        self._labels: dict[str, tuple[str, ...]] = {}
+        self._keys: dict[str, str] = {}
+        self._types: dict[str, str] = {}
+        self.document_class = self._need_class(str(KGO.Document))
+        self.evidence_class = self._need_class(str(KGO.Evidence))
+        self.mentioned_in = self._need_property(str(KGO.mentionedIn))
+        self.document_rel = self._need_property(str(KGO.document))
+        self.evidence_rel = self._need_property(str(KGO.evidence))
+        self.evidence_keys = {
+            term: self.key(str(term))
+            for term in (KGO.rule, KGO.charStart, KGO.charEnd, KGO.quote, KGO.sentenceIndex,
+                         KGO.confidence, KGO.sentenceText)
+        }
+
+    def _need_class(self, iri: str) -> str:
+        if iri not in self.ontology.classes:
+            raise ConfigError(f"the ontology does not define {iri}, which the Neo4j sink needs",
+                              where=str(self.ontology.path))
+        return iri
+
+    def _need_property(self, iri: str) -> str:
+        if iri not in self.ontology.object_properties:
+            raise ConfigError(f"the ontology does not define {iri}, which the Neo4j sink needs",
+                              where=str(self.ontology.path))
+        return neo4j_name(iri)
+
+    def labels(self, cls: str) -> tuple[str, ...]:
+        found = self._labels.get(cls)
+        if found is None:
+            if cls not in self.ontology.classes:
+                raise ConfigError(f"refusing Neo4j label for {cls!r}: not a class of the ontology",
+                                  where=str(self.ontology.path))
+            found = tuple(neo4j_name(c) for c in self.ontology.ancestors(cls))
+            self._labels[cls] = found
+        return found
+
+    def key(self, prop: str) -> str:
+        found = self._keys.get(prop)
+        if found is None:
+            if prop not in self.ontology.datatype_properties:
+                raise ConfigError(f"refusing Neo4j property for {prop!r}: not a datatype property of the ontology",
+                                  where=str(self.ontology.path))
+            found = neo4j_name(prop)
+            if found in RESERVED_KEYS or found in STATEMENT_KEYS:
+                raise ConfigError(f"ontology property {prop!r} clashes with the Neo4j sink's own key {found!r}")
+            self._keys[prop] = found
+        return found
+
+    def rel_type(self, prop: str) -> str:
+        found = self._types.get(prop)
+        if found is None:
+            if prop not in self.ontology.object_properties:
+                raise ConfigError(f"refusing Neo4j relationship type for {prop!r}: not an object property "
+                                  "of the ontology", where=str(self.ontology.path))
+            if prop in PROVENANCE:
+                raise ConfigError(f"edges with predicate {prop!r} are refused: the Neo4j sink uses that "
+                                  "relationship type for provenance")
+            found = neo4j_name(prop)
+            self._types[prop] = found
+        return found
+
+    def rows(self, doc: MappedDoc) -> DocRows:
+        doc_iri = doc.doc_iri
+        nodes: dict[str, _NodeRow] = {}
+
+        def node(iri: str) -> _NodeRow:
+            row = nodes.get(iri)
+            if row is None:
+                row = nodes[iri] = _NodeRow(iri, [], {})
+            return row
+
+        def add_labels(row: _NodeRow, cls: str) -> None:
+            for label in self.labels(cls):
+                if label not in row.labels:
+                    row.labels.append(label)
+
+        def add_prop(row: _NodeRow, key: str, value: str | int | float) -> None:
+            values = row.props.setdefault(key, [])
+            if value not in values:
+                values.append(value)
+
+        doc_row = node(doc_iri)  # the Document node first: a document split across batches writes it first
+        add_labels(doc_row, self.document_class)
+        for item in doc.nodes:
+            row = node(item.iri)
+            for cls in item.classes:
+                add_labels(row, cls)
+            for prop, lit in item.props:
+                add_prop(row, self.key(prop), _scalar(lit))
+
+        edges: dict[tuple[str, str, str], list[str]] = {}
+        for edge in doc.edges:
+            rel = self.rel_type(edge.predicate)
+            node(edge.subject)
+            node(edge.object)
+            evs = edges.setdefault((edge.subject, rel, edge.object), [])
+            if edge.evidence is not None and edge.evidence not in evs:
+                evs.append(edge.evidence)
+        mentioned = [iri for iri in nodes if iri != doc_iri]
+
+        prov: list[tuple[str, str, str]] = []
+        for ev in doc.evidence:
+            row = node(ev.iri)
+            add_labels(row, self.evidence_class)
+            keys = self.evidence_keys
+            add_prop(row, keys[KGO.rule], ev.rule)
+            add_prop(row, keys[KGO.charStart], ev.start)
+            add_prop(row, keys[KGO.charEnd], ev.end)
+            add_prop(row, keys[KGO.quote], ev.quote)
+            add_prop(row, keys[KGO.sentenceIndex], ev.sentence)
+            add_prop(row, keys[KGO.confidence], round(ev.confidence, 4))
+            if ev.sentence_text is not None:
+                add_prop(row, keys[KGO.sentenceText], ev.sentence_text)
+            prov.append((ev.iri, self.document_rel, doc_iri))
+            if ev.statement is None:
+                if ev.about not in nodes:
+                    node(ev.about)
+                    mentioned.append(ev.about)
+                prov.append((ev.about, self.evidence_rel, ev.iri))
+            else:
+                for key, value in zip(STATEMENT_KEYS, ev.statement, strict=True):
+                    add_prop(row, key, value)
+
+        node_rows = [
+            (tuple(sorted(row.labels)), {"uri": row.uri, "props": {k: _value(v) for k, v in row.props.items()}})
+            for row in nodes.values()
+        ]
+        edge_rows: list[tuple[str, bool, dict[str, Any]]] = [
+            (self.mentioned_in, False, {"s": iri, "o": doc_iri}) for iri in mentioned
+        ]
+        edge_rows += [(rel, True, {"s": s, "o": o, "evidence": evs}) for (s, rel, o), evs in edges.items()]
+        edge_rows += [(rel, False, {"s": s, "o": o}) for s, rel, o in prov]
+        digest = hashlib.sha256(repr((SCHEMA_VERSION, doc_iri, node_rows, edge_rows)).encode("utf-8")).hexdigest()
+        return DocRows(doc_iri, digest, node_rows, edge_rows)
+
+
+# ------------------------------------------------------------------ batches
+
+
+@dataclass(slots=True)
+class _Part:
+    """All or a slice of one document's rows; ``first``/``last`` mark where the document starts and ends."""
+
+    rows: DocRows
+    nodes: list[tuple[tuple[str, ...], dict[str, Any]]]
+    edges: list[tuple[str, bool, dict[str, Any]]]
+    first: bool
+    last: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.nodes) + len(self.edges)
+
+
+def _split(rows: DocRows, size: int) -> Iterator[_Part]:
+    items: list[tuple[str, Any]] = [("n", n) for n in rows.nodes] + [("e", e) for e in rows.edges]
+    for start in range(0, len(items), size):
+        chunk = items[start:start + size]
+        yield _Part(
+            rows,
+            [v for kind, v in chunk if kind == "n"],
+            [v for kind, v in chunk if kind == "e"],
+            first=start == 0,
+            last=start + size >= len(items),
+        )
+
+
+def _group(parts: Sequence[_Part]) -> tuple[
+    dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]],
+    dict[tuple[str, bool], list[dict[str, Any]]],
+]:
+    """Rows of a batch grouped by label set (and property keys) / relationship type, merged per uri."""
+    by_labels: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+    for part in parts:
+        doc = part.rows.doc_iri
+        for labels, row in part.nodes:
+            group = by_labels.setdefault(labels, {})
+            seen = group.get(row["uri"])
+            if seen is None:
+                group[row["uri"]] = {"uri": row["uri"], "docs": [doc], "props": dict(row["props"])}
+            else:
+                if doc not in seen["docs"]:
+                    seen["docs"].append(doc)
+                seen["props"].update(row["props"])
+    nodes: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
+    for labels, group in by_labels.items():
+        keys = tuple(sorted({k for row in group.values() for k in row["props"]}))
+        nodes[(labels, keys)] = list(group.values())
+
+    by_type: dict[tuple[str, bool], dict[tuple[str, str], dict[str, Any]]] = {}
+    for part in parts:
+        doc = part.rows.doc_iri
+        for rel, with_evidence, row in part.edges:
+            egroup = by_type.setdefault((rel, with_evidence), {})
+            key = (row["s"], row["o"])
+            seen = egroup.get(key)
+            if seen is None:
+                seen = egroup[key] = {"s": row["s"], "o": row["o"], "docs": [doc]}
+                if with_evidence:
+                    seen["evidence"] = list(row["evidence"])
+            else:
+                if doc not in seen["docs"]:
+                    seen["docs"].append(doc)
+                if with_evidence:
+                    seen["evidence"] += [e for e in row["evidence"] if e not in seen["evidence"]]
+    edges = {key: list(group.values()) for key, group in by_type.items()}
+    return nodes, edges
+
+
+# ------------------------------------------------------------------ report
+
+
+@dataclass(slots=True)
+class Neo4jReport:
+    """What a writer did, summed from the servers' summary counters."""
+
+    documents_written: int = 0
+    documents_unchanged: int = 0  # skipped: the stored digest equals the new one
+    documents_retracted: int = 0  # previous versions replaced, or removed by retract()
+    nodes_created: int = 0
+    nodes_deleted: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    properties_set: int = 0
+    labels_added: int = 0
+    batches: int = 0
+    retries: int = 0
+
+    def add(self, counts: Mapping[str, int]) -> None:
+        for key, value in counts.items():
+            setattr(self, key, getattr(self, key) + value)
+
+    def summary(self) -> str:
+        return (
+            f"{self.documents_written} documents written, {self.documents_unchanged} unchanged, "
+            f"{self.documents_retracted} retracted; {self.nodes_created} nodes created, "
+            f"{self.nodes_deleted} deleted; {self.relationships_created} relationships created, "
+            f"{self.relationships_deleted} deleted; {self.properties_set} properties set"
+        )
+
+
+_COUNTERS = ("nodes_created", "nodes_deleted", "relationships_created", "relationships_deleted",
+             "properties_set", "labels_added")
+
+
+def _counts(summary: Any) -> dict[str, int]:
+    counters = summary.counters
+    return {name: int(getattr(counters, name)) for name in _COUNTERS}
+
+
+def _add(total: dict[str, int], more: Mapping[str, int]) -> None:
+    for key, value in more.items():
+        total[key] = total.get(key, 0) + value
+
+
+# ------------------------------------------------------------------ errors and connections
+
+
+def credentials_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """``(NEO4J_USERNAME or "neo4j", NEO4J_PASSWORD)``; ``None`` (no auth) when there is no password."""
+    env = os.environ if environ is None else environ
+    password = env.get("NEO4J_PASSWORD")
+    if not password:
+        return None
+    return env.get("NEO4J_USERNAME") or DEFAULT_USER, password
+
+
+def safe_uri(uri: str) -> str:
+    """The URI without any ``user:password@`` part, for messages."""
+    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^@/]*@", r"\1", uri)
+
+
+def _one_line(text: str, secret: str | None = None, limit: int = 300) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    line = lines[0] if lines else ""
+    if secret:
+        line = line.replace(secret, "***")
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _driver_module() -> Any:
+    try:
+        import neo4j
+    except ImportError as exc:  # pragma: no cover - the driver is a dependency
+        raise ConfigError("the neo4j Python driver is not installed", hint="pip install neo4j") from exc
+    return neo4j
+
+
+_SOCKET_REASON = re.compile(r"\(reason (.+)\)\s*$", re.S)
+
+
+def _reason(exc: BaseException, secret: str | None) -> str:
+    message = getattr(exc, "message", None)
+    text = message if isinstance(message, str) and message else str(exc) or type(exc).__name__
+    found = _SOCKET_REASON.search(text)  # driver connection errors end in "(reason [Errno 111] ...)"
+    if found:
+        return _one_line(found.group(1), secret)
+    return _one_line(text, secret)
+
+
+def _map_error(exc: BaseException, uri: str, auth: tuple[str, str] | None, database: str | None) -> KgError:
+    """A driver exception as a clean one-line KgError (never containing the password)."""
+    neo4j = _driver_module()
+    errors = neo4j.exceptions
+    secret = auth[1] if auth else None
+    where = safe_uri(uri)
+    code = str(getattr(exc, "code", "") or "")
+    if isinstance(exc, errors.AuthError) or code.startswith("Neo.ClientError.Security."):
+        if code.endswith("AuthenticationRateLimit"):
+            return TargetError(f"authentication rate limit reached at {where}",
+                               hint="wait a few seconds and check NEO4J_USERNAME / NEO4J_PASSWORD")
+        if code.endswith("Forbidden") or isinstance(exc, errors.Forbidden):
+            return TargetError(f"not allowed at {where}: {_reason(exc, secret)}")
+        if auth is None:
+            return TargetError(f"authentication failed at {where}: the server requires credentials",
+                               hint="set NEO4J_USERNAME and NEO4J_PASSWORD")
+        return TargetError(f"authentication failed for user {auth[0]!r} at {where}",
+                           hint="check NEO4J_USERNAME / NEO4J_PASSWORD")
+    if code == "Neo.ClientError.Database.DatabaseNotFound":
+        return TargetError(f"database {database!r} does not exist at {where}")
+    if isinstance(exc, (errors.ServiceUnavailable, errors.SessionExpired)):
+        return TargetError(f"cannot reach Neo4j at {where}: {_reason(exc, secret)}",
+                           hint="is the server running and the URI right?")
+    if isinstance(exc, (errors.ConfigurationError, ValueError)):
+        return TargetError(f"cannot use Neo4j URI {where!r}: {_reason(exc, secret)}",
+                           hint="use bolt://host:7687 or neo4j://host:7687")
+    return TargetError(f"Neo4j at {where} failed: {_reason(exc, secret)}")
+
+
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def _open_driver(uri: str, auth: tuple[str, str] | None, **config: Any) -> Any:
+    neo4j = _driver_module()
+    scheme = uri.partition("://")[0].lower() if "://" in uri else ""
+    if scheme not in URI_SCHEMES:  # the 6.x driver would also take http(s):// (its Query API preview)
+        raise TargetError(f"cannot use Neo4j URI {safe_uri(uri)!r}",
+                          hint=f"use one of {', '.join(s + '://' for s in URI_SCHEMES)}, e.g. bolt://localhost:7687")
+    try:
+        return neo4j.GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF", **config)
+    except Exception as exc:  # invalid URI / config
+        raise _map_error(exc, uri, auth, None) from None
+
+
+def _literal(query: str) -> LiteralString:
+    """Our queries are built from whitelisted names only; tell the driver's typing so."""
+    return query  # mypy treats LiteralString as str; the driver's annotations want it
+
+
+# ------------------------------------------------------------------ writer
+
+
+class Neo4jWriter:
+    """Write mapped documents to Neo4j. Use as a context manager; see the module docstring for the model.
+
+    ``write()`` buffers rows and sends a transaction every ``batch_size`` rows; leaving the ``with`` block
+    normally (or ``close()``) sends the rest. ``report`` holds what was done.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        database: str | None = None,
+        auth: tuple[str, str] | None = None,
+        batch_size: int = 2000,
+        ontology: Ontology | None = None,
+        max_retries: int = 5,
+        force: bool = False,
+        retry_delay: float = 1.0,
+        transaction_retry_time: float = 30.0,
+        connection_timeout: float = 15.0,
+    ) -> None:
+        if batch_size < 1:
+            raise ConfigError(f"batch size must be at least 1, not {batch_size}")
+        self.uri = uri
+        self.database = database
+        self._auth = auth
+        self.batch_size = batch_size
+        self.ontology = ontology or load_ontology()
+        self.max_retries = max(1, max_retries)
+        self.force = force
+        self.retry_delay = retry_delay
+        self._driver_config = {
+            "max_transaction_retry_time": transaction_retry_time,
+            "connection_timeout": connection_timeout,
+        }
+        self.report = Neo4jReport()
+        self._builder = RowBuilder(self.ontology)
+        self._driver: Any = None
+        self._schema_ready = False
+        self._session: Any = None
+        self._bookmarks: Any = None
+        self._pending: list[_Part] = []
+        self._pending_rows = 0
+        self._pending_docs: set[str] = set()
+        self._node_queries: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+        self._edge_queries: dict[tuple[str, bool], str] = {}
+        self._retract = retract_queries(self.ontology)
+
+    def __repr__(self) -> str:  # no password
+        user = self._auth[0] if self._auth else None
+        return f"Neo4jWriter({safe_uri(self.uri)!r}, database={self.database!r}, user={user!r})"
+
+    @property
+    def user(self) -> str | None:
+        return self._auth[0] if self._auth else None
+
+    # --- connection ---------------------------------------------------------------------
+
+    def connect(self) -> Neo4jWriter:
+        """Check that the server answers and the credentials work, then create the constraints and indexes."""
+        if self._driver is not None:
+            return self
+        self._driver = _open_driver(self.uri, self._auth, **self._driver_config)
+        try:
+            self._driver.verify_connectivity()
+            with self._driver.session(database=self.database) as session:
+                for statement in constraint_statements():
+                    session.run(_literal(statement)).consume()
+                session.run("CALL db.awaitIndexes(300)").consume()
+                self._bookmarks = session.last_bookmarks()
+            self._schema_ready = True
+        except Exception as exc:
+            self._close_driver()
+            if isinstance(exc, KgError):
+                raise
+            raise self._error(exc) from None
+        return self
+
+    def _error(self, exc: BaseException) -> KgError:
+        return _map_error(exc, self.uri, self._auth, self.database)
+
+    def _session_for_work(self) -> Any:
+        if self._driver is None:
+            if not self._schema_ready:
+                self.connect()
+            else:  # reconnecting after a lost connection: the driver's errors go to the retry loop
+                self._driver = _open_driver(self.uri, self._auth, **self._driver_config)
+        if self._session is None:
+            driver = self._driver
+            assert driver is not None
+            self._session = driver.session(database=self.database, bookmarks=self._bookmarks)
+        return self._session
+
+    def _close_session(self) -> None:
+        if self._session is not None:
+            with suppress(Exception):  # a broken session has nothing useful left
+                self._bookmarks = self._session.last_bookmarks()
+            with suppress(Exception):
+                self._session.close()
+            self._session = None
+
+    def _close_driver(self) -> None:
+        self._close_session()
+        if self._driver is not None:
+            with suppress(Exception):
+                self._driver.close()
+            self._driver = None
+
+    def _execute(self, work: Callable[[Any], T]) -> T:
+        """Run ``work`` in a write transaction; reconnect and retry when the server went away."""
+        errors = _driver_module().exceptions
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                session = self._session_for_work()
+                return cast(T, session.execute_write(work))
+            except (errors.ServiceUnavailable, errors.SessionExpired) as exc:
+                self._close_driver()
+                if attempt >= self.max_retries:
+                    raise TransientTargetError(
+                        f"lost the connection to Neo4j at {safe_uri(self.uri)} and gave up after {attempt} "
+                        f"attempts: {_reason(exc, self._auth[1] if self._auth else None)}",
+                        hint="re-run the same command when the server is back: loading is idempotent",
+                    ) from None
+                delay = min(self.retry_delay * 2 ** (attempt - 1), 30.0)
+                log.warning("Neo4j at %s unavailable (attempt %d of %d): %s; retrying in %.1f s",
+                            safe_uri(self.uri), attempt, self.max_retries,
+                            _reason(exc, self._auth[1] if self._auth else None), delay)
+                self.report.retries += 1
+                time.sleep(delay)
+            except KgError:
+                raise
+            except Exception as exc:
+                if isinstance(exc, errors.TransientError):  # retries used up inside the driver
+                    secret = self._auth[1] if self._auth else None
+                    raise TransientTargetError(
+                        f"Neo4j at {safe_uri(self.uri)} kept failing: {_reason(exc, secret)}",
+                        hint="re-run the same command: loading is idempotent",
+                    ) from None
+                raise self._error(exc) from None
+
+    # --- writing ------------------------------------------------------------------------
+
+    def write(self, doc: MappedDoc) -> None:
+        """Buffer one document; sends a batch when ``batch_size`` rows are waiting."""
+        rows = self._builder.rows(doc)
+        if doc.doc_iri in self._pending_docs or (self._pending and self._pending_rows + rows.size > self.batch_size):
+            self.flush()
+        if rows.size <= self.batch_size:
+            self._pending.append(_Part(rows, rows.nodes, rows.edges, first=True, last=True))
+            self._pending_rows += rows.size
+            self._pending_docs.add(doc.doc_iri)
+            if self._pending_rows >= self.batch_size:
+                self.flush()
+            return
+        for part in _split(rows, self.batch_size):  # a document larger than a batch: its own batches
+            if self._send([part]):
+                break  # unchanged: the other slices are skipped too
+
+    def flush(self) -> None:
+        """Send the buffered rows now."""
+        if not self._pending:
+            return
+        parts, self._pending, self._pending_rows = self._pending, [], 0
+        self._pending_docs = set()
+        self._send(parts)
+
+    def _send(self, parts: list[_Part]) -> bool:
+        """One transaction for these parts; True when every document in it was unchanged (skipped)."""
+        counts, skipped, replaced = self._execute(lambda tx: self._write_work(tx, parts))
+        self.report.add(counts)
+        self.report.batches += 1
+        self.report.documents_unchanged += len(skipped)
+        self.report.documents_retracted += replaced
+        self.report.documents_written += sum(1 for p in parts if p.last and p.rows.doc_iri not in skipped)
+        return bool(skipped) and all(p.rows.doc_iri in skipped for p in parts)
+
+    def _node_query(self, labels: tuple[str, ...], keys: tuple[str, ...]) -> str:
+        query = self._node_queries.get((labels, keys))
+        if query is None:
+            query = self._node_queries[(labels, keys)] = merge_nodes_query(labels, keys, self.ontology)
+        return query
+
+    def _edge_query(self, rel: str, evidence: bool) -> str:
+        query = self._edge_queries.get((rel, evidence))
+        if query is None:
+            query = self._edge_queries[(rel, evidence)] = merge_edges_query(rel, evidence=evidence,
+                                                                             ontology=self.ontology)
+        return query
+
+    def _write_work(self, tx: Any, parts: list[_Part]) -> tuple[dict[str, int], set[str], int]:
+        """The transaction function (may run more than once: it decides everything from the database)."""
+        counts: dict[str, int] = {}
+        first = {p.rows.doc_iri: p.rows.digest for p in parts if p.first}
+        skipped: set[str] = set()
+        replace: list[str] = []
+        if first:
+            stored = {rec["uri"]: rec["digest"] for rec in tx.run(_literal(check_query()), docs=list(first))}
+            for doc, digest in first.items():
+                if doc not in stored:
+                    continue
+                if stored[doc] == digest and not self.force:
+                    skipped.add(doc)
+                else:
+                    replace.append(doc)
+        if replace:
+            _add(counts, self._retract_work(tx, replace))
+        active = [p for p in parts if p.rows.doc_iri not in skipped]
+        nodes, edges = _group(active)
+        for (labels, keys), rows in nodes.items():
+            _add(counts, _counts(tx.run(_literal(self._node_query(labels, keys)), rows=rows).consume()))
+        for (rel, evidence), rows in edges.items():
+            _add(counts, _counts(tx.run(_literal(self._edge_query(rel, evidence)), rows=rows).consume()))
+        digests = [{"uri": p.rows.doc_iri, "digest": p.rows.digest} for p in active if p.last]
+        if digests:
+            _add(counts, _counts(tx.run(_literal(digest_query()), rows=digests).consume()))
+        counts.pop("documents", None)
+        return counts, skipped, len(replace)
+
+    def _retract_work(self, tx: Any, docs: list[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for query in self._retract:
+            result = tx.run(_literal(query), docs=docs)
+            records = list(result)
+            _add(counts, _counts(result.consume()))
+            found = records[0].get("documents") if records else None
+            if found is not None:
+                counts["documents"] = counts.get("documents", 0) + int(found)
+        return counts
+
+    # --- retraction ---------------------------------------------------------------------
+
+    def retract(self, doc_iris: Iterable[str]) -> dict[str, int]:
+        """Remove what these documents contributed; keep what other documents still support.
+
+        Returns counts: ``documents`` (found and removed), ``nodes_deleted``, ``relationships_deleted``,
+        ``properties_set`` (docs lists shortened), ...
+        """
+        self.flush()
+        docs = list(dict.fromkeys(doc_iris))
+        total: dict[str, int] = {"documents": 0}
+        for start in range(0, len(docs), RETRACT_DOCS_PER_TX):
+            chunk = docs[start:start + RETRACT_DOCS_PER_TX]
+            counts = self._execute(partial(self._retract_work, docs=chunk))
+            _add(total, counts)
+        self.report.documents_retracted += total["documents"]
+        self.report.add({k: v for k, v in total.items() if k != "documents"})
+        return total
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def close(self, *, flush: bool = True) -> None:
+        """Send what is buffered (unless ``flush=False``) and close the connection."""
+        try:
+            if flush and self._pending:
+                self.flush()
+        finally:
+            self._pending, self._pending_rows, self._pending_docs = [], 0, set()
+            self._close_driver()
+
+    def __enter__(self) -> Neo4jWriter:
+        return self.connect()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close(flush=exc_type is None)
+
+
+def write_neo4j(docs: Iterable[MappedDoc], uri: str, **options: Any) -> Neo4jReport:
+    """Write all documents; returns the report."""
+    with Neo4jWriter(uri, **options) as writer:
+        for doc in docs:
+            writer.write(doc)
+    return writer.report
+
+
+# ------------------------------------------------------------------ read queries (kg cypher)
+
+
+def _plain(value: Any) -> Any:
+    """Driver values as plain Python: nodes/relationships become dicts, temporal values ISO strings."""
+    neo4j = _driver_module()
+    graph = neo4j.graph
+    if isinstance(value, graph.Node):
+        return {"_labels": sorted(value.labels), **{k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, graph.Relationship):
+        out: dict[str, Any] = {"_type": value.type}
+        if value.start_node is not None and "uri" in value.start_node:
+            out["_start"] = value.start_node["uri"]
+        if value.end_node is not None and "uri" in value.end_node:
+            out["_end"] = value.end_node["uri"]
+        out.update({k: _plain(v) for k, v in value.items()})
+        return out
+    if isinstance(value, graph.Path):
+        items: list[Any] = [_plain(value.start_node)]
+        for rel in value.relationships:
+            items += [_plain(rel), _plain(rel.end_node)]
+        return items
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    iso = getattr(value, "iso_format", None)
+    if callable(iso):
+        return iso()
+    return str(value)
+
+
+def run_cypher(
+    uri: str,
+    query: str,
+    params: Mapping[str, Any] | None = None,
+    database: str | None = None,
+    auth: tuple[str, str] | None = None,
+) -> tuple[list[str], list[list[Any]]]:
+    """Run a read query in a read transaction; returns (column names, rows of plain Python values).
+
+    A syntax error or a query that tries to write is a ConfigError (exit 2); connection problems are
+    TargetErrors. ``query`` is the user's own Cypher; ``params`` are sent as parameters.
+    """
+    neo4j = _driver_module()
+    errors = neo4j.exceptions
+    driver = _open_driver(uri, auth, connection_timeout=15.0, max_transaction_retry_time=5.0)
+    try:
+        driver.verify_connectivity()  # fail fast: execute_read would retry an unreachable server
+        with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+
+            def work(tx: Any) -> tuple[list[str], list[list[Any]]]:
+                result = tx.run(_literal(query), dict(params or {}))
+                keys = list(result.keys())
+                return keys, [[_plain(v) for v in record.values()] for record in result]
+
+            return cast(tuple[list[str], list[list[Any]]], session.execute_read(work))
+    except errors.CypherSyntaxError as exc:
+        raise ConfigError(f"Cypher syntax error: {_reason(exc, auth[1] if auth else None)}") from None
+    except errors.ClientError as exc:
+        code = str(getattr(exc, "code", "") or "")
+        if "AccessMode" in code or "ForbiddenDueToTransactionType" in code or "WriteOnReadOnly" in code:
+            raise ConfigError("the query tries to write; `kg cypher` runs read-only queries") from None
+        if code.startswith("Neo.ClientError.Statement.") and not isinstance(exc, errors.AuthError):
+            raise ConfigError(f"Cypher query failed: {_reason(exc, auth[1] if auth else None)}") from None
+        raise _map_error(exc, uri, auth, database) from None
+    except KgError:
+        raise
+    except Exception as exc:
+        raise _map_error(exc, uri, auth, database) from None
+    finally:
+        driver.close()
