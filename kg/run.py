@@ -39,15 +39,38 @@ def is_neo4j(target: str) -> bool:
     return target.startswith(NEO4J_SCHEMES)
 
 
+class _Neo4jSink:
+    """The Neo4j writer seen as a Sink: commit flushes the last batch, abort drops unsent rows."""
+
+    def __init__(self, target: str, config: Config, mapping: Mapping) -> None:
+        from kg.neo4j_sink import Neo4jWriter, credentials_from_env
+
+        # Bounded retries: a server that stays away ends the run in well under a minute, cleanly.
+        self.writer = Neo4jWriter(target, database=config.database, auth=credentials_from_env(),
+                                  batch_size=config.batch_size, ontology=mapping.ontology,
+                                  max_retries=4, retry_delay=1.0, transaction_retry_time=5.0)
+        self.writer.connect()
+        self.triples = 0
+
+    def write(self, doc: MappedDoc) -> int:
+        from kg.rdf import doc_triples
+
+        self.writer.write(doc)
+        count = sum(1 for _ in doc_triples(doc))  # the same statements the RDF sink would write
+        self.triples += count
+        return count
+
+    def commit(self) -> None:
+        self.writer.close(flush=True)
+
+    def abort(self) -> None:
+        self.writer.close(flush=False)
+
+
 def open_sink(target: str, config: Config, mapping: Mapping) -> Sink:
     """An RDF file writer or a Neo4j writer, chosen by the target's form."""
     if is_neo4j(target):
-        from kg.neo4j_sink import Neo4jWriter, credentials_from_env
-
-        writer = Neo4jWriter(target, database=config.database, auth=credentials_from_env(),
-                             batch_size=config.batch_size, ontology=mapping.ontology)
-        writer.connect()
-        return writer
+        return _Neo4jSink(target, config, mapping)
     from kg.rdf import RdfWriter
 
     return RdfWriter(target)
