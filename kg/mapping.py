@@ -139,7 +139,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    data = _Lined(loader.construct_mapping(node, deep=True))
+    data = _Lined({str(k): v for k, v in loader.construct_mapping(node, deep=True).items()})
     data.line = node.start_mark.line + 1
     data.lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
     return data
@@ -374,7 +374,8 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
         iri = mapping.entity_iri(rule.term, ent.key or ent.name)
         entity_iris[ent.id] = iri
         values = {"name": ent.name, "wikidata": ent.wikidata}
-        props = tuple((prop, Lit(values[key])) for key, prop in mapping.entity_properties.items() if values[key])
+        props = tuple((prop, Lit(value)) for key, prop in mapping.entity_properties.items()
+                      if (value := values[key]) is not None)
         if iri not in nodes:
             nodes[iri] = Node(iri, (rule.term,), props)
         first = ent.mentions[0]

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TextIO
 
 from kg.config import Config
 from kg.errors import InputError, KgError
@@ -172,7 +172,7 @@ def run_retract(doc_ids: Iterable[str], target: str, config: Config) -> int:
 
 
 @contextmanager
-def _atomic_text(path: Path) -> Iterator[object]:
+def _atomic_text(path: Path) -> Iterator[TextIO]:
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
