@@ -182,3 +182,28 @@ def test_example_ids(tmp_path: Path, name: str) -> None:
     out = tmp_path / "out.nq"
     runner.invoke(app, ["ingest", str(EXAMPLES), "--to", str(out)])
     assert f"/doc/{name}>" in out.read_text(encoding="utf-8")
+
+
+def test_progress_is_shown_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    out = tmp_path / "out.nt"
+    done = subprocess.run([sys.executable, "-m", "kg", "ingest", str(EXAMPLES), "--to", str(out)],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave, timeout=300)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert done.returncode == 0
+    assert "ingesting" in shown and "documents" in shown
+    assert "ingested: 2 documents" in shown
