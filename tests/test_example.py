@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.mapping import map_record
 from kg.query import sparql, validate
 from kg.rdf import write_rdf
-from kg.mapping import map_record
 
 ARTICLE = Path(__file__).resolve().parent.parent / "examples" / "articles" / "front-visit.md"
 
@@ -93,3 +93,26 @@ def test_nothing_comes_from_the_boilerplate(graph_file: Path) -> None:
 
 def test_output_conforms_to_the_shapes(graph_file: Path) -> None:
     assert validate([graph_file]) == []
+
+
+def test_seed_article_boilerplate_yields_nothing(extractor) -> None:  # type: ignore[no-untyped-def]
+    """The scraped seed article (../shared/seed) keeps its sign-up line, editor's appeal and sign-off."""
+    from conftest import SEED
+
+    from kg.sources import iter_documents
+
+    (document,) = list(iter_documents([str(SEED)], strict=True))
+    record = extractor.extract(document)
+    text = document.text
+    appeal = text.index("I’ll tell you the truth")
+    signup = text.index("Get The Times of Israel")
+    signup_end = text.index("\n", signup)
+    spans = [(m.start, m.end) for e in record.entities for m in e.mentions]
+    spans += [(v.trigger_start, v.trigger_end) for v in record.events]
+    spans += [(a.start, a.end) for v in record.events for a in v.arguments]
+    spans += [(r.start, r.end) for r in record.relations]
+    assert spans
+    assert [s for s in spans if s[0] >= appeal] == []
+    assert [s for s in spans if signup <= s[0] < signup_end] == []
+    assert "Sarah Tuttle Singer" not in {e.name for e in record.entities}
+    assert {"Qassem Soleimani", "Quds Force", "Hezbollah"} <= {e.name for e in record.entities}
