@@ -32,8 +32,7 @@ from kg.records import Argument, DocRecord, Document, Entity, Event, Mention, Re
 neo4j = pytest.importorskip("neo4j")
 
 # tests/ has no __init__.py, so pytest puts it on sys.path
-import neo4j_support  # noqa: E402
-from neo4j_support import Neo4jServer, Neo4jUnavailable, free_port  # noqa: E402
+from neo4j_support import Neo4jServer, free_port  # noqa: E402
 
 KGO_NS = str(KGO._NS)
 INJECTION = '"}) DETACH DELETE n // `x` \'q\' MATCH (m) DETACH DELETE m; {`'
