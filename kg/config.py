@@ -9,7 +9,7 @@ Example ``kg.yaml``::
     gazetteers: [my_actors.yaml] # extra actors, merged over the shipped gazetteer
     mapping: mappings/default.yaml
     workers: 2
-    batch_size: 2000             # Neo4j rows per transaction
+    batch_size: 10000            # Neo4j rows per transaction
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Config:
     mapping: str | None = None
     ontology: str | None = None
     workers: int = 1
-    batch_size: int = 2000
+    batch_size: int = 10000
     max_bytes: int = 5_000_000
     database: str | None = None
 

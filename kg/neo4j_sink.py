@@ -11,7 +11,6 @@ IRIs. Schema (``<Class>`` / ``<property>`` are ontology local names, see below):
     // every node
     (:Resource:<Class>:<SuperClass>... {
         uri: STRING,                   // the IRI, as in the RDF output; unique
-        docs: LIST<STRING>,            // IRIs of the documents that support the node (for retraction)
         <datatypeProperty>: value | LIST<value>  // e.g. name, wikidata, trigger, modality, date, killed
     })
     //   labels: the node's ontology class and all its superclasses defined in the ontology
@@ -20,32 +19,52 @@ IRIs. Schema (``<Class>`` / ``<property>`` are ontology local names, see below):
     //   ("2024-03-01"), so they compare and sort lexicographically, which for ISO 8601 is chronological.
     //   A property with several values in one document is a list.
 
-    (:Resource:Document {uri, docs: [uri], docId, title, published, url, sha256,
+    (:Resource:Document {uri, docId, title, published, url, sha256,
                          kgDigest})    // kgDigest: fingerprint of what this sink wrote for the document
 
-    (:Resource:Evidence {uri, docs: [docIri], rule, charStart, charEnd, quote, sentenceIndex,
+    (:Resource:Evidence {uri, rule, charStart, charEnd, quote, sentenceIndex,
                          confidence, sentenceText,          // sentenceText only when known
                          subject, predicate, object})       // IRI strings, only for edge assertions
 
-    // relationships; every one carries docs: LIST<STRING>
-    (s:Resource)-[:<objectProperty> {docs, evidence: LIST<STRING>}]->(o:Resource)
+    // provenance: one relationship per (node, document); these are what a node's support is made of
+    (n:Resource)-[:mentionedIn]->(d:Document)   // every entity/event node of a document (and any IRI its
+                                                // edges/evidence name without listing it: such a node
+                                                // has only :Resource)
+    (ev:Evidence)-[:document]->(d:Document)     // every evidence
+    (n:Resource)-[:evidence]->(ev:Evidence)     // node assertions (an entity/event exists)
+
+    // domain relationships: one per (subject, type, object), however many documents assert it
+    (s:Resource)-[:<objectProperty> {docs: LIST<STRING>, evidence: LIST<STRING>}]->(o:Resource)
         // agent, target, place, instrument, reportedBy, memberOf, subOrganizationOf, commands, ...
+        // docs: IRIs of the documents that assert the edge (for retraction)
         // evidence: IRIs of the Evidence nodes that support the edge (absent when none)
-    (n:Resource)-[:mentionedIn {docs}]->(d:Document)        // every entity/event node of a document (and
-                                                            // any IRI its edges/evidence name without
-                                                            // listing it: such a node has only :Resource)
-    (n:Resource)-[:evidence {docs}]->(ev:Evidence)          // node assertions (an entity/event exists)
-    (ev:Evidence)-[:document {docs}]->(d:Document)          // every evidence
 
-Safety: labels and relationship types are only ever ontology terms, turned into names by
+A node's documents are the ends of its ``mentionedIn`` (or, for evidence, ``document``) relationships:
+``MATCH (n {uri: $u})-[:mentionedIn]->(d:Document) RETURN d.uri``. Nodes carry no list of documents, so a
+node mentioned by every article (a country) costs one relationship per article and is never rewritten.
+
+Safety: labels, relationship types and property keys are only ever ontology terms, turned into names by
 :func:`kg.ontology.neo4j_name` (which refuses anything but ``[A-Za-z][A-Za-z0-9_]*``) and checked against
-``ontology.classes`` / ``ontology.object_properties`` before they are put into Cypher text; property keys
-likewise come only from ``ontology.datatype_properties`` (plus the fixed keys above). Every value - IRIs, names,
-quotes, sentences from articles - is sent as a query parameter. Article text never reaches Cypher text.
+``ontology.classes`` / ``ontology.object_properties`` / ``ontology.datatype_properties`` (plus the fixed keys
+above) by :class:`RowBuilder`. The names that appear in Cypher text (the types of merged domain
+relationships, the evidence keys, the sink's own label and types) are checked again when the query is built;
+node labels, node property keys and the types of created relationships travel as parameters
+(``SET n:$(row.labels)``, ``SET n += row.props``, ``CREATE (s)-[:$(row.type)]->(o)``). Every value - IRIs,
+names, quotes, sentences from articles - is sent as a query parameter. Article text never reaches Cypher
+text.
 
-Writing: rows are buffered and sent ``batch_size`` rows at a time, one transaction per batch
-(``session.execute_write``), one ``UNWIND $rows`` query per label set and per relationship type. ``MERGE`` on
-``(:Resource {uri})`` uses the unique constraint's index; the edge query ``MATCH``es both endpoints by uri.
+Writing: each document becomes rows; they are buffered and sent ``batch_size`` rows (nodes and relationships;
+default 10,000) at a time, one transaction per batch (``session.execute_write``), with the same few queries
+whatever the batch holds, in this order: the digest check (below); ``CREATE`` of the Document nodes of the
+documents the batch starts; every node (``MERGE`` on the unique constraint's index, labels and properties as
+parameters); every evidence node; the domain relationships; the provenance relationships; the digests.
+Provenance relationships are ``CREATE``d: they belong to one document, and the digest check guarantees that
+the document's previous version is gone (retracted in the same transaction). A domain relationship with an
+endpoint that has no relationship at all yet (a node new in this transaction, like every event) cannot exist
+and is ``CREATE``d too; the others are ``MERGE``d per type (expanding between the two bound endpoints) and get
+the document and evidence IRIs appended to their lists. By default (``background=True``) a helper thread
+sends one batch while the next is built. Every query starts with ``CYPHER replan=skip``: the plans do not
+depend on statistics, and replanning while the graph grows would only cost time.
 
 Re-ingest replaces: each Document node stores ``kgDigest``, a SHA-256 over exactly what this sink writes
 for the document (labels, properties, relationships, evidence). At the start of the batch that writes a
@@ -54,19 +73,29 @@ same input twice writes nothing, so no count changes); different or missing -> t
 support is retracted and its new rows are written, all in one transaction (readers never see it half
 replaced). ``sha256`` of the text alone would not do: a changed mapping or ontology changes the graph
 without changing the text. The digest is written in the document's last batch, so a document split across
-batches that failed half-way is retracted and rewritten on the next run.
+batches that failed half-way is retracted and rewritten on the next run (a node and its ``mentionedIn``, an
+evidence node and its ``document`` relationship, always go in the same batch, so what a failed run left
+is reachable from the Document node).
 
-Retraction of a document D removes D from every ``docs`` list it is in, deletes the relationships and nodes
-whose list becomes empty, and deletes D's Evidence nodes and its Document node. It starts from D's Document
-node and walks ``mentionedIn`` / ``document`` relationships and the domain relationships of the nodes D
-mentions, so it never scans the whole graph. Properties of nodes that other documents still support keep
-their last written values (entity names and Wikidata ids are the same in every document; event and evidence
-nodes belong to one document), and so do their labels. A property a document does not give is left as it is
-on a node that already exists.
+Retraction of a document D deletes D's ``mentionedIn`` and ``document`` relationships and every node left
+with neither (a Document node with a ``kgDigest`` is its own support); removes D from the ``docs`` list (and
+D's evidence from the ``evidence`` list) of the domain relationships of the nodes D mentions, deleting those
+whose ``docs`` becomes empty; and deletes D's Document node. It starts from D's Document node and walks
+``mentionedIn`` / ``document`` relationships and the domain relationships of the nodes D mentions, so it
+never scans the whole graph. Properties of nodes that other documents still support keep their last written
+values (entity names and Wikidata ids are the same in every document; event and evidence nodes belong to
+one document), and so do their labels. A property a document does not give is left as it is on a node that
+already exists.
 
-Cost to know about: ``docs`` (and ``evidence`` on relationships) grow with the number of documents that
-mention a node or assert an edge; a node mentioned in every article (a country) gets a long list that is
-rewritten whenever a batch mentions it.
+Cost to know about: ``docs`` and ``evidence`` on a domain relationship grow with the number of documents
+that assert that same edge (a unit's ``subOrganizationOf`` its army, say), and such a list is rewritten
+whenever a batch asserts the edge again. Nodes have no such list.
+
+Concurrency: writers loading different documents may run at the same time (the unique constraint serialises
+node creation, ``MERGE`` locks both endpoints of a shared relationship, and a writer sees another's new node
+only once that one has committed it with its relationships). The same document loaded by two writers at once
+makes one of them fail on the unique constraint (``CREATE`` of its Document node) rather than duplicate
+anything.
 
 Edges whose predicate is a provenance property (kgo:mentionedIn, kgo:document, kgo:evidence) are refused:
 those relationship types are the sink's own bookkeeping.
@@ -75,13 +104,15 @@ those relationship types are the sink's own bookkeeping.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from types import TracebackType
 from typing import Any, LiteralString, TypeVar, cast
@@ -94,14 +125,20 @@ log = logging.getLogger("kg.neo4j")
 
 RESOURCE = "Resource"
 DIGEST_KEY = "kgDigest"
-SCHEMA_VERSION = "kg-neo4j-1"
+SCHEMA_VERSION = "kg-neo4j-2"
 DEFAULT_USER = "neo4j"
-# Keys every node has; an ontology property may not use them.
+DEFAULT_BATCH_SIZE = 10_000
+# Keys every node or relationship may have; an ontology property may not use them.
 RESERVED_KEYS = frozenset({"uri", "docs", "evidence", DIGEST_KEY})
 # Evidence keys that are not ontology terms (the rdf:Statement parts).
 STATEMENT_KEYS = ("subject", "predicate", "object")
 PROVENANCE = frozenset({str(KGO.mentionedIn), str(KGO.document), str(KGO.evidence)})
 RETRACT_DOCS_PER_TX = 100
+# Every query of the sink starts with this. Their plans do not depend on statistics (unique index seeks;
+# relationships merged by static type expand between two bound nodes), so a plan made on an empty database
+# stays good. Without it the server replans them while the graph grows during a load, and a new plan runs
+# slowly for a while (the JVM compiles it again): measured, about a third more time on a 200k-triple load.
+PLAN_OPTIONS = "CYPHER replan=skip\n"
 
 T = TypeVar("T")
 
@@ -128,6 +165,11 @@ def allowed_rel_types(ontology: Ontology) -> frozenset[str]:
 
 def allowed_keys(ontology: Ontology) -> frozenset[str]:
     return (_names(ontology.datatype_properties) | frozenset(STATEMENT_KEYS)) - RESERVED_KEYS
+
+
+def domain_rel_types(ontology: Ontology) -> tuple[str, ...]:
+    """Relationship types of the ontology's object properties other than the provenance ones, sorted."""
+    return tuple(sorted(_names(set(ontology.object_properties) - PROVENANCE)))
 
 
 def _check(names: Iterable[str], allowed: frozenset[str], what: str, ontology: Ontology) -> tuple[str, ...]:
@@ -159,59 +201,108 @@ def constraint_statements() -> tuple[str, ...]:
     )
 
 
-_ADD_DOCS = "coalesce({v}.docs, []) + [d IN row.docs WHERE NOT d IN coalesce({v}.docs, [])]"
+def documents_query() -> str:
+    """Create the Document nodes of the documents a batch starts (``$docs: [IRI]``), before anything else.
 
-
-def merge_nodes_query(
-    labels: Sequence[str], keys: Sequence[str] = (), ontology: Ontology | None = None
-) -> str:
-    """One query that merges a batch of nodes with the same label set.
-
-    ``$rows``: ``[{uri, docs: [doc IRI], props: {key: value}}]``. A key missing from a row's props keeps the
-    node's current value. ``labels`` must be ontology class names, ``keys`` ontology datatype property names.
+    ``CREATE``, not ``MERGE``: each of these documents was absent or has just been retracted, so when two
+    writers load the same document at once, one of them fails on the unique constraint instead of both
+    writing its relationships. The nodes query then gives them their labels and properties.
     """
-    onto = ontology or load_ontology()
-    labels = _check(sorted(set(labels)), allowed_labels(onto), "label", onto)
-    keys = _check(sorted(set(keys)), allowed_keys(onto), "property key", onto)
-    sets = []
-    if labels:
-        sets.append("n:" + ":".join(_q(label) for label in labels))
-    sets += [f"n.{_q(k)} = coalesce(row.props.{_q(k)}, n.{_q(k)})" for k in keys]
-    sets.append("n.docs = " + _ADD_DOCS.format(v="n"))
     return (
-        "UNWIND $rows AS row\n"
+        PLAN_OPTIONS + "UNWIND $docs AS doc\n"
+        f"CREATE (:{RESOURCE} {{uri: doc}})"
+    )
+
+
+def nodes_query() -> str:
+    """Merge a batch of nodes: ``$rows: [{uri, labels: [label], props: {key: value}}]``.
+
+    Labels and keys are parameters (checked against the ontology by :class:`RowBuilder`); a key missing
+    from a row's props keeps the node's current value, labels are only ever added.
+    """
+    return (
+        PLAN_OPTIONS + "UNWIND $rows AS row\n"
         f"MERGE (n:{RESOURCE} {{uri: row.uri}})\n"
+        "SET n:$(row.labels)\n"
+        "SET n += row.props"
+    )
+
+
+def evidence_query(keys: Sequence[str], ontology: Ontology | None = None) -> str:
+    """Merge a batch of Evidence nodes: ``$rows: [{uri, <key>: value or null}]`` (null removes the key)."""
+    onto = ontology or load_ontology()
+    keys = _check(keys, allowed_keys(onto), "property key", onto)
+    (label,) = _check((neo4j_name(str(KGO.Evidence)),), allowed_labels(onto), "label", onto)
+    sets = [f"ev:{_q(label)}"] + [f"ev.{_q(k)} = row.{_q(k)}" for k in keys]
+    return (
+        PLAN_OPTIONS + "UNWIND $rows AS row\n"
+        f"MERGE (ev:{RESOURCE} {{uri: row.uri}})\n"
         "SET " + ",\n    ".join(sets)
     )
 
 
-def merge_edges_query(rel_type: str, *, evidence: bool = True, ontology: Ontology | None = None) -> str:
-    """One query that merges a batch of relationships of one type between existing nodes.
+def new_edges_query() -> str:
+    """Create the domain relationships of a batch that cannot exist yet; return the others.
 
-    ``$rows``: ``[{s: IRI, o: IRI, docs: [doc IRI], evidence: [evidence IRI]}]`` (``evidence`` only when
-    ``evidence=True``). Both endpoints are matched by uri through the unique constraint's index.
+    ``$rows: [{i: int, s: IRI, o: IRI, type: name, docs: [doc IRI], evidence: [evidence IRI] or null}]``.
+    Both endpoints are matched by uri through the unique constraint's index. When either endpoint has no
+    relationship at all (it is new in this transaction, like every event: the query runs before the batch's
+    provenance relationships), the edge cannot exist and is created, its type a parameter. The ``i`` of
+    every other row is returned: those go to :func:`merge_edges_query`.
+    """
+    return (
+        PLAN_OPTIONS + "UNWIND $rows AS row\n"
+        f"MATCH (s:{RESOURCE} {{uri: row.s}})\n"
+        f"MATCH (o:{RESOURCE} {{uri: row.o}})\n"
+        "WITH s, o, row, NOT EXISTS { (s)--() } OR NOT EXISTS { (o)--() } AS new\n"
+        "FOREACH (_ IN CASE WHEN new THEN [row] ELSE [] END |\n"
+        "    CREATE (s)-[:$(row.type) {docs: row.docs, evidence: row.evidence}]->(o))\n"
+        "WITH row WHERE NOT new\n"
+        "RETURN row.i AS i"
+    )
+
+
+def merge_edges_query(rel_type: str, ontology: Ontology | None = None) -> str:
+    """Merge a batch of domain relationships of one type between existing nodes.
+
+    ``$rows: [{s: IRI, o: IRI, docs: [doc IRI], evidence: [evidence IRI] or null}]``. The type is static, so
+    the planner expands between the two bound endpoints (whatever the statistics); the documents and the
+    evidence IRIs are appended to the relationship's lists.
     """
     onto = ontology or load_ontology()
     (rel_type,) = _check((rel_type,), allowed_rel_types(onto), "relationship type", onto)
-    sets = ["r.docs = " + _ADD_DOCS.format(v="r")]
-    if evidence:
-        sets.append(
-            "r.evidence = CASE WHEN size(row.evidence) = 0 THEN r.evidence "
-            "ELSE coalesce(r.evidence, []) + [e IN row.evidence WHERE NOT e IN coalesce(r.evidence, [])] END"
-        )
+    if rel_type in _names(PROVENANCE):
+        raise ConfigError(f"refusing Neo4j relationship type {rel_type!r}: it is the sink's provenance")
     return (
-        "UNWIND $rows AS row\n"
+        PLAN_OPTIONS + "UNWIND $rows AS row\n"
         f"MATCH (s:{RESOURCE} {{uri: row.s}})\n"
         f"MATCH (o:{RESOURCE} {{uri: row.o}})\n"
         f"MERGE (s)-[r:{_q(rel_type)}]->(o)\n"
-        "SET " + ",\n    ".join(sets)
+        "ON CREATE SET r.docs = row.docs, r.evidence = row.evidence\n"
+        "ON MATCH SET r.docs = coalesce(r.docs, []) + [d IN row.docs WHERE NOT d IN coalesce(r.docs, [])],\n"
+        "    r.evidence = CASE WHEN row.evidence IS NULL THEN r.evidence\n"
+        "        ELSE coalesce(r.evidence, []) + [e IN row.evidence WHERE NOT e IN coalesce(r.evidence, [])] END"
+    )
+
+
+def provenance_query() -> str:
+    """Create a batch of provenance relationships: ``$rows: [{s: IRI, type: name, o: IRI}]``.
+
+    ``type`` is one of the sink's own provenance types (mentionedIn, document, evidence). They belong to one
+    document and are only written for a document whose previous version is gone, so ``CREATE`` is safe.
+    """
+    return (
+        PLAN_OPTIONS + "UNWIND $rows AS row\n"
+        f"MATCH (s:{RESOURCE} {{uri: row.s}})\n"
+        f"MATCH (o:{RESOURCE} {{uri: row.o}})\n"
+        "CREATE (s)-[:$(row.type)]->(o)"
     )
 
 
 def check_query() -> str:
     """Stored digests of the documents in ``$docs`` (absent documents give no row)."""
     return (
-        "UNWIND $docs AS doc\n"
+        PLAN_OPTIONS + "UNWIND $docs AS doc\n"
         f"MATCH (d:{RESOURCE} {{uri: doc}})\n"
         f"RETURN d.uri AS uri, d.{DIGEST_KEY} AS digest"
     )
@@ -220,7 +311,7 @@ def check_query() -> str:
 def digest_query() -> str:
     """Store ``$rows: [{uri, digest}]`` on the Document nodes (the last step of writing a document)."""
     return (
-        "UNWIND $rows AS row\n"
+        PLAN_OPTIONS + "UNWIND $rows AS row\n"
         f"MATCH (d:{RESOURCE} {{uri: row.uri}})\n"
         f"SET d.{DIGEST_KEY} = row.digest"
     )
@@ -233,25 +324,26 @@ def retract_queries(ontology: Ontology | None = None) -> tuple[str, ...]:
        evidence IRIs from ``evidence``; delete the relationship when ``docs`` becomes empty. Only the
        relationship types of domain properties are expanded, so a node mentioned by many documents is not
        scanned through its (many) ``mentionedIn``/``evidence`` relationships.
-    2. nodes the document mentions: drop the document from ``docs``, delete the ``mentionedIn``
-       relationship, ``DETACH DELETE`` the node when ``docs`` becomes empty.
-    3. the document's Evidence nodes and its Document node (``DETACH DELETE``); returns ``documents``.
+    2. nodes the document mentions: delete the ``mentionedIn`` relationships, then ``DETACH DELETE`` the
+       nodes left without any ``mentionedIn`` or ``document`` relationship (and without a ``kgDigest``: a
+       loaded Document node supports itself).
+    3. the document's Evidence nodes the same way (through ``document``), then its Document node
+       (``DETACH DELETE``); returns ``documents``.
     """
     onto = ontology or load_ontology()
-    mentioned = neo4j_name(str(KGO.mentionedIn))
-    document = neo4j_name(str(KGO.document))
-    domain = sorted(
-        _check(_names(set(onto.object_properties) - PROVENANCE), allowed_rel_types(onto), "relationship type", onto)
-    )
+    mentioned = _q(neo4j_name(str(KGO.mentionedIn)))
+    document = _q(neo4j_name(str(KGO.document)))
+    support = f"{mentioned}|{document}"
+    domain = _check(domain_rel_types(onto), allowed_rel_types(onto), "relationship type", onto)
     queries = []
     if domain:
         types = "|".join(_q(t) for t in domain)
         queries.append(
-            "UNWIND $docs AS doc\n"
+            PLAN_OPTIONS + "UNWIND $docs AS doc\n"
             f"MATCH (d:{RESOURCE} {{uri: doc}})\n"
-            f"OPTIONAL MATCH (d)<-[:{_q(document)}]-(ev:{RESOURCE})\n"
+            f"OPTIONAL MATCH (d)<-[:{document}]-(ev:{RESOURCE})\n"
             "WITH d, doc, collect(ev.uri) AS evs\n"
-            f"MATCH (d)<-[:{_q(mentioned)}]-(n:{RESOURCE})-[r:{types}]->()\n"
+            f"MATCH (d)<-[:{mentioned}]-(n:{RESOURCE})-[r:{types}]->()\n"
             "WHERE doc IN r.docs\n"
             "WITH r, doc, [e IN coalesce(r.evidence, []) WHERE NOT e IN evs] AS keep\n"
             "SET r.docs = [x IN r.docs WHERE x <> doc],\n"
@@ -260,19 +352,25 @@ def retract_queries(ontology: Ontology | None = None) -> tuple[str, ...]:
             "DELETE r"
         )
     queries.append(
-        "UNWIND $docs AS doc\n"
-        f"MATCH (d:{RESOURCE} {{uri: doc}})<-[m:{_q(mentioned)}]-(n:{RESOURCE})\n"
+        PLAN_OPTIONS + "UNWIND $docs AS doc\n"
+        f"MATCH (d:{RESOURCE} {{uri: doc}})<-[m:{mentioned}]-(n:{RESOURCE})\n"
         "DELETE m\n"
-        "SET n.docs = [x IN coalesce(n.docs, []) WHERE x <> doc]\n"
-        "WITH n WHERE size(n.docs) = 0\n"
+        "WITH collect(DISTINCT n) AS nodes\n"
+        "UNWIND nodes AS n\n"
+        f"WITH n WHERE n.{DIGEST_KEY} IS NULL AND NOT EXISTS {{ (n)-[:{support}]->() }}\n"
         "DETACH DELETE n"
     )
     queries.append(
-        "UNWIND $docs AS doc\n"
+        PLAN_OPTIONS + "UNWIND $docs AS doc\n"
         f"MATCH (d:{RESOURCE} {{uri: doc}})\n"
-        f"OPTIONAL MATCH (d)<-[:{_q(document)}]-(ev:{RESOURCE})\n"
+        f"OPTIONAL MATCH (d)<-[k:{document}]-(ev:{RESOURCE})\n"
+        "DELETE k\n"
         "WITH d, collect(ev) AS evs\n"
-        "FOREACH (ev IN evs | DETACH DELETE ev)\n"
+        "CALL (evs) {\n"
+        "    UNWIND evs AS ev\n"
+        f"    WITH ev WHERE NOT EXISTS {{ (ev)-[:{support}]->() }}\n"
+        "    DETACH DELETE ev\n"
+        "}\n"
         "DETACH DELETE d\n"
         "RETURN count(*) AS documents"
     )
@@ -292,18 +390,43 @@ class _NodeRow:
     props: dict[str, list[str | int | float]]
 
 
+# The kinds of item a document is made of, in the order they are written. Each item is written whole in one
+# batch: a node with its mentionedIn relationship, an evidence node with its document relationship.
+NODE, EVIDENCE, EDGE, PROV = "node", "evidence", "edge", "prov"
+
+
 @dataclass(slots=True)
 class DocRows:
-    """What one document contributes, as rows ready for the batch queries."""
+    """What one document contributes, as rows ready for the batch queries.
+
+    ``items`` are ``(kind, row, size)`` in write order: the Document node first, then the other nodes
+    (row ``{uri, labels, props}``, written with their ``mentionedIn``), the evidence nodes (``{uri, <key>:
+    value}``, with their ``document`` relationship), the domain edges (``{s, type, o, evidence}``) and the
+    ``evidence`` relationships of node assertions (``{s, type, o}``). ``size`` counts the nodes and
+    relationships an item writes.
+    """
 
     doc_iri: str
     digest: str
-    nodes: list[tuple[tuple[str, ...], dict[str, Any]]]  # (sorted labels, {uri, props})
-    edges: list[tuple[str, bool, dict[str, Any]]]  # (rel type, with evidence, {s, o, evidence?})
+    items: list[tuple[str, dict[str, Any], int]]
+    mentioned_in: str = ""
+    document_rel: str = ""
 
     @property
     def size(self) -> int:
-        return len(self.nodes) + len(self.edges)
+        return sum(size for _, _, size in self.items)
+
+    @property
+    def nodes(self) -> list[dict[str, Any]]:
+        return [row for kind, row, _ in self.items if kind == NODE]
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        return [row for kind, row, _ in self.items if kind == EVIDENCE]
+
+    @property
+    def edges(self) -> list[dict[str, Any]]:
+        return [row for kind, row, _ in self.items if kind in (EDGE, PROV)]
 
 
 def _value(values: list[str | int | float]) -> Value:
@@ -341,11 +464,13 @@ class RowBuilder:
         self.mentioned_in = self._need_property(str(KGO.mentionedIn))
         self.document_rel = self._need_property(str(KGO.document))
         self.evidence_rel = self._need_property(str(KGO.evidence))
-        self.evidence_keys = {
+        self.evidence_keys = {  # in this order (rows() relies on it)
             term: self.key(str(term))
             for term in (KGO.rule, KGO.charStart, KGO.charEnd, KGO.quote, KGO.sentenceIndex,
                          KGO.confidence, KGO.sentenceText)
         }
+        # every key an evidence row has (None when absent), in a fixed order
+        self.evidence_row_keys = (*self.evidence_keys.values(), *STATEMENT_KEYS)
 
     def _need_class(self, iri: str) -> str:
         if iri not in self.ontology.classes:
@@ -366,6 +491,8 @@ class RowBuilder:
                 raise ConfigError(f"refusing Neo4j label for {cls!r}: not a class of the ontology",
                                   where=str(self.ontology.path))
             found = tuple(neo4j_name(c) for c in self.ontology.ancestors(cls))
+            if RESOURCE in found:
+                raise ConfigError(f"ontology class {cls!r} clashes with the Neo4j sink's own label {RESOURCE!r}")
             self._labels[cls] = found
         return found
 
@@ -409,19 +536,17 @@ class RowBuilder:
                 if label not in row.labels:
                     row.labels.append(label)
 
-        def add_prop(row: _NodeRow, key: str, value: str | int | float) -> None:
-            values = row.props.setdefault(key, [])
-            if value not in values:
-                values.append(value)
-
-        doc_row = node(doc_iri)  # the Document node first: a document split across batches writes it first
-        add_labels(doc_row, self.document_class)
+        node(doc_iri)  # the Document node first: a document split across batches writes it first
+        add_labels(nodes[doc_iri], self.document_class)
         for item in doc.nodes:
             row = node(item.iri)
             for cls in item.classes:
                 add_labels(row, cls)
             for prop, lit in item.props:
-                add_prop(row, self.key(prop), _scalar(lit))
+                values = row.props.setdefault(self.key(prop), [])
+                value = _scalar(lit)
+                if value not in values:
+                    values.append(value)
 
         edges: dict[tuple[str, str, str], list[str]] = {}
         for edge in doc.edges:
@@ -431,42 +556,37 @@ class RowBuilder:
             evs = edges.setdefault((edge.subject, rel, edge.object), [])
             if edge.evidence is not None and edge.evidence not in evs:
                 evs.append(edge.evidence)
-        mentioned = [iri for iri in nodes if iri != doc_iri]
 
-        prov: list[tuple[str, str, str]] = []
+        k_rule, k_start, k_end, k_quote, k_sentence, k_confidence, k_text = self.evidence_keys.values()
+        k_subject, k_predicate, k_object = STATEMENT_KEYS
+        evidence: dict[str, dict[str, Any]] = {}
+        assertions: dict[tuple[str, str], None] = {}
         for ev in doc.evidence:
-            row = node(ev.iri)
-            add_labels(row, self.evidence_class)
-            keys = self.evidence_keys
-            add_prop(row, keys[KGO.rule], ev.rule)
-            add_prop(row, keys[KGO.charStart], ev.start)
-            add_prop(row, keys[KGO.charEnd], ev.end)
-            add_prop(row, keys[KGO.quote], ev.quote)
-            add_prop(row, keys[KGO.sentenceIndex], ev.sentence)
-            add_prop(row, keys[KGO.confidence], round(ev.confidence, 4))
-            if ev.sentence_text is not None:
-                add_prop(row, keys[KGO.sentenceText], ev.sentence_text)
-            prov.append((ev.iri, self.document_rel, doc_iri))
+            statement = ev.statement or (None, None, None)
+            evidence[ev.iri] = {
+                "uri": ev.iri, k_rule: ev.rule, k_start: ev.start, k_end: ev.end, k_quote: ev.quote,
+                k_sentence: ev.sentence, k_confidence: round(ev.confidence, 4), k_text: ev.sentence_text,
+                k_subject: statement[0], k_predicate: statement[1], k_object: statement[2],
+            }
             if ev.statement is None:
                 if ev.about not in nodes:
                     node(ev.about)
-                    mentioned.append(ev.about)
-                prov.append((ev.about, self.evidence_rel, ev.iri))
-            else:
-                for key, value in zip(STATEMENT_KEYS, ev.statement, strict=True):
-                    add_prop(row, key, value)
+                assertions[(ev.about, ev.iri)] = None
 
-        node_rows = [
-            (tuple(sorted(row.labels)), {"uri": row.uri, "props": {k: _value(v) for k, v in row.props.items()}})
-            for row in nodes.values()
+        items: list[tuple[str, dict[str, Any], int]] = []
+        for row in nodes.values():
+            labels = sorted(row.labels)
+            props = {k: _value(v) for k, v in row.props.items()}
+            mentioned = row.uri != doc_iri
+            items.append((NODE, {"uri": row.uri, "labels": labels, "props": props}, 2 if mentioned else 1))
+        items += [(EVIDENCE, row, 2) for row in evidence.values()]
+        items += [
+            (EDGE, {"s": s, "type": rel, "o": o, "evidence": evs or None}, 1) for (s, rel, o), evs in edges.items()
         ]
-        edge_rows: list[tuple[str, bool, dict[str, Any]]] = [
-            (self.mentioned_in, False, {"s": iri, "o": doc_iri}) for iri in mentioned
-        ]
-        edge_rows += [(rel, True, {"s": s, "o": o, "evidence": evs}) for (s, rel, o), evs in edges.items()]
-        edge_rows += [(rel, False, {"s": s, "o": o}) for s, rel, o in prov]
-        digest = hashlib.sha256(repr((SCHEMA_VERSION, doc_iri, node_rows, edge_rows)).encode("utf-8")).hexdigest()
-        return DocRows(doc_iri, digest, node_rows, edge_rows)
+        items += [(PROV, {"s": s, "type": self.evidence_rel, "o": ev}, 1) for s, ev in assertions]
+        payload = json.dumps([SCHEMA_VERSION, doc_iri, items], separators=(",", ":"), check_circular=False)
+        digest = hashlib.sha256(payload.encode("ascii")).hexdigest()
+        return DocRows(doc_iri, digest, items, self.mentioned_in, self.document_rel)
 
 
 # ------------------------------------------------------------------ batches
@@ -474,72 +594,84 @@ class RowBuilder:
 
 @dataclass(slots=True)
 class _Part:
-    """All or a slice of one document's rows; ``first``/``last`` mark where the document starts and ends."""
+    """All or a slice of one document's items; ``first``/``last`` mark where the document starts and ends."""
 
     rows: DocRows
-    nodes: list[tuple[tuple[str, ...], dict[str, Any]]]
-    edges: list[tuple[str, bool, dict[str, Any]]]
+    items: list[tuple[str, dict[str, Any], int]]
     first: bool
     last: bool
-
-    @property
-    def size(self) -> int:
-        return len(self.nodes) + len(self.edges)
+    size: int = 0
 
 
 def _split(rows: DocRows, size: int) -> Iterator[_Part]:
-    items: list[tuple[str, Any]] = [("n", n) for n in rows.nodes] + [("e", e) for e in rows.edges]
-    for start in range(0, len(items), size):
-        chunk = items[start:start + size]
-        yield _Part(
-            rows,
-            [v for kind, v in chunk if kind == "n"],
-            [v for kind, v in chunk if kind == "e"],
-            first=start == 0,
-            last=start + size >= len(items),
-        )
+    """Slices of at most ``size`` (an item is never cut: a slice holds at least one item)."""
+    chunk: list[tuple[str, dict[str, Any], int]] = []
+    used = 0
+    first = True
+    for item in rows.items:
+        if chunk and used + item[2] > size:
+            yield _Part(rows, chunk, first, False, used)
+            chunk, used, first = [], 0, False
+        chunk.append(item)
+        used += item[2]
+    yield _Part(rows, chunk, first, True, used)
 
 
-def _group(parts: Sequence[_Part]) -> tuple[
-    dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]],
-    dict[tuple[str, bool], list[dict[str, Any]]],
-]:
-    """Rows of a batch grouped by label set (and property keys) / relationship type, merged per uri."""
-    by_labels: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+@dataclass(slots=True)
+class _Batch:
+    """The rows of one transaction, merged across documents."""
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+    types: set[str] = field(default_factory=set)
+
+
+def _group(parts: Sequence[_Part]) -> _Batch:
+    """Rows of a batch: nodes merged per uri (labels united, props updated), evidence per uri, domain edges
+    per (subject, type, object) with their documents and evidence gathered; provenance as given."""
+    nodes: dict[str, dict[str, Any]] = {}
+    evidence: dict[str, dict[str, Any]] = {}
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    provenance: dict[tuple[str, str, str], None] = {}
     for part in parts:
         doc = part.rows.doc_iri
-        for labels, row in part.nodes:
-            group = by_labels.setdefault(labels, {})
-            seen = group.get(row["uri"])
-            if seen is None:
-                group[row["uri"]] = {"uri": row["uri"], "docs": [doc], "props": dict(row["props"])}
+        mentioned_in, document_rel = part.rows.mentioned_in, part.rows.document_rel
+        for kind, row, _ in part.items:
+            if kind == NODE:
+                uri = row["uri"]
+                seen = nodes.get(uri)
+                if seen is None:
+                    nodes[uri] = {"uri": uri, "labels": row["labels"], "props": row["props"]}
+                else:
+                    if row["labels"] != seen["labels"]:
+                        seen["labels"] = sorted(set(seen["labels"]) | set(row["labels"]))
+                    if row["props"]:
+                        seen["props"] = {**seen["props"], **row["props"]}
+                if uri != doc:
+                    provenance[(uri, mentioned_in, doc)] = None
+            elif kind == EVIDENCE:
+                evidence[row["uri"]] = row
+                provenance[(row["uri"], document_rel, doc)] = None
+            elif kind == EDGE:
+                key = (row["s"], row["type"], row["o"])
+                seen = edges.get(key)
+                if seen is None:
+                    edges[key] = {"s": row["s"], "type": row["type"], "o": row["o"], "docs": [doc],
+                                  "evidence": list(row["evidence"]) if row["evidence"] else None}
+                else:
+                    if doc not in seen["docs"]:
+                        seen["docs"].append(doc)
+                    if row["evidence"]:
+                        have = seen["evidence"] or []
+                        seen["evidence"] = have + [e for e in row["evidence"] if e not in have]
             else:
-                if doc not in seen["docs"]:
-                    seen["docs"].append(doc)
-                seen["props"].update(row["props"])
-    nodes: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
-    for labels, group in by_labels.items():
-        keys = tuple(sorted({k for row in group.values() for k in row["props"]}))
-        nodes[(labels, keys)] = list(group.values())
-
-    by_type: dict[tuple[str, bool], dict[tuple[str, str], dict[str, Any]]] = {}
-    for part in parts:
-        doc = part.rows.doc_iri
-        for rel, with_evidence, row in part.edges:
-            egroup = by_type.setdefault((rel, with_evidence), {})
-            key = (row["s"], row["o"])
-            seen = egroup.get(key)
-            if seen is None:
-                seen = egroup[key] = {"s": row["s"], "o": row["o"], "docs": [doc]}
-                if with_evidence:
-                    seen["evidence"] = list(row["evidence"])
-            else:
-                if doc not in seen["docs"]:
-                    seen["docs"].append(doc)
-                if with_evidence:
-                    seen["evidence"] += [e for e in row["evidence"] if e not in seen["evidence"]]
-    edges = {key: list(group.values()) for key, group in by_type.items()}
-    return nodes, edges
+                provenance[(row["s"], row["type"], row["o"])] = None
+    batch = _Batch(list(nodes.values()), list(evidence.values()), list(edges.values()))
+    batch.provenance = [{"s": s, "type": t, "o": o} for s, t, o in provenance]
+    batch.types = {row["type"] for row in batch.edges}
+    return batch
 
 
 # ------------------------------------------------------------------ report
@@ -688,8 +820,9 @@ def _literal(query: str) -> LiteralString:
 class Neo4jWriter:
     """Write mapped documents to Neo4j. Use as a context manager; see the module docstring for the model.
 
-    ``write()`` buffers rows and sends a transaction every ``batch_size`` rows; leaving the ``with`` block
-    normally (or ``close()``) sends the rest. ``report`` holds what was done.
+    ``write()`` buffers rows and sends a transaction every ``batch_size`` rows (from a helper thread while
+    the next batch is built, unless ``background=False``); leaving the ``with`` block normally (or
+    ``close()``) sends the rest and waits for it. ``report`` holds what was done.
     """
 
     def __init__(
@@ -698,13 +831,14 @@ class Neo4jWriter:
         *,
         database: str | None = None,
         auth: tuple[str, str] | None = None,
-        batch_size: int = 2000,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         ontology: Ontology | None = None,
         max_retries: int = 5,
         force: bool = False,
         retry_delay: float = 1.0,
         transaction_retry_time: float = 30.0,
         connection_timeout: float = 15.0,
+        background: bool = True,
     ) -> None:
         if batch_size < 1:
             raise ConfigError(f"batch size must be at least 1, not {batch_size}")
@@ -720,8 +854,11 @@ class Neo4jWriter:
             "max_transaction_retry_time": transaction_retry_time,
             "connection_timeout": connection_timeout,
         }
+        self.background = background
         self.report = Neo4jReport()
         self._builder = RowBuilder(self.ontology)
+        self._pool: ThreadPoolExecutor | None = None
+        self._inflight: Future[bool] | None = None
         self._driver: Any = None
         self._schema_ready = False
         self._session: Any = None
@@ -729,8 +866,13 @@ class Neo4jWriter:
         self._pending: list[_Part] = []
         self._pending_rows = 0
         self._pending_docs: set[str] = set()
-        self._node_queries: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
-        self._edge_queries: dict[tuple[str, bool], str] = {}
+        self._queries = {
+            "nodes": nodes_query(),
+            "evidence": evidence_query(self._builder.evidence_row_keys, self.ontology),
+            "edges": new_edges_query(),
+            "provenance": provenance_query(),
+        }
+        self._merge_queries: dict[str, str] = {}
         self._retract = retract_queries(self.ontology)
 
     def __repr__(self) -> str:  # no password
@@ -830,28 +972,52 @@ class Neo4jWriter:
     # --- writing ------------------------------------------------------------------------
 
     def write(self, doc: MappedDoc) -> None:
-        """Buffer one document; sends a batch when ``batch_size`` rows are waiting."""
+        """Buffer one document; sends a batch when ``batch_size`` rows are waiting.
+
+        With ``background=True`` (the default) a full batch is sent by a helper thread while the next one is
+        built, so an error of that batch (the server went away for good, say) is raised by a later
+        ``write()``, ``flush()`` or ``close()``. At most one batch is in flight.
+        """
         rows = self._builder.rows(doc)
-        if doc.doc_iri in self._pending_docs or (self._pending and self._pending_rows + rows.size > self.batch_size):
-            self.flush()
-        if rows.size <= self.batch_size:
-            self._pending.append(_Part(rows, rows.nodes, rows.edges, first=True, last=True))
-            self._pending_rows += rows.size
+        size = rows.size
+        if doc.doc_iri in self._pending_docs or (self._pending and self._pending_rows + size > self.batch_size):
+            self._dispatch()
+        if size <= self.batch_size:
+            self._pending.append(_Part(rows, rows.items, first=True, last=True, size=size))
+            self._pending_rows += size
             self._pending_docs.add(doc.doc_iri)
             if self._pending_rows >= self.batch_size:
-                self.flush()
+                self._dispatch()
             return
+        self._wait()
         for part in _split(rows, self.batch_size):  # a document larger than a batch: its own batches
             if self._send([part]):
                 break  # unchanged: the other slices are skipped too
 
     def flush(self) -> None:
-        """Send the buffered rows now."""
+        """Send the buffered rows now and wait until every batch is committed."""
+        self._dispatch()
+        self._wait()
+
+    def _dispatch(self) -> None:
+        """Send the buffered rows as one batch: in the background when enabled (after the previous one)."""
         if not self._pending:
             return
         parts, self._pending, self._pending_rows = self._pending, [], 0
         self._pending_docs = set()
-        self._send(parts)
+        self._wait()
+        if not self.background:
+            self._send(parts)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-neo4j-writer")
+        self._inflight = self._pool.submit(self._send, parts)
+
+    def _wait(self) -> None:
+        """Wait for the batch in flight; raise its error."""
+        future, self._inflight = self._inflight, None
+        if future is not None:
+            future.result()
 
     def _send(self, parts: list[_Part]) -> bool:
         """One transaction for these parts; True when every document in it was unchanged (skipped)."""
@@ -863,17 +1029,10 @@ class Neo4jWriter:
         self.report.documents_written += sum(1 for p in parts if p.last and p.rows.doc_iri not in skipped)
         return bool(skipped) and all(p.rows.doc_iri in skipped for p in parts)
 
-    def _node_query(self, labels: tuple[str, ...], keys: tuple[str, ...]) -> str:
-        query = self._node_queries.get((labels, keys))
+    def _merge_query(self, rel_type: str) -> str:
+        query = self._merge_queries.get(rel_type)
         if query is None:
-            query = self._node_queries[(labels, keys)] = merge_nodes_query(labels, keys, self.ontology)
-        return query
-
-    def _edge_query(self, rel: str, evidence: bool) -> str:
-        query = self._edge_queries.get((rel, evidence))
-        if query is None:
-            query = self._edge_queries[(rel, evidence)] = merge_edges_query(rel, evidence=evidence,
-                                                                             ontology=self.ontology)
+            query = self._merge_queries[rel_type] = merge_edges_query(rel_type, self.ontology)
         return query
 
     def _write_work(self, tx: Any, parts: list[_Part]) -> tuple[dict[str, int], set[str], int]:
@@ -894,11 +1053,29 @@ class Neo4jWriter:
         if replace:
             _add(counts, self._retract_work(tx, replace))
         active = [p for p in parts if p.rows.doc_iri not in skipped]
-        nodes, edges = _group(active)
-        for (labels, keys), rows in nodes.items():
-            _add(counts, _counts(tx.run(_literal(self._node_query(labels, keys)), rows=rows).consume()))
-        for (rel, evidence), rows in edges.items():
-            _add(counts, _counts(tx.run(_literal(self._edge_query(rel, evidence)), rows=rows).consume()))
+        batch = _group(active)
+        queries = self._queries
+        # order matters: nodes before anything that matches them; domain edges before the provenance
+        # relationships, so that a node new in this transaction still has no relationship when edges are written
+        starting = [p.rows.doc_iri for p in active if p.first]
+        if starting:
+            _add(counts, _counts(tx.run(_literal(documents_query()), docs=starting).consume()))
+        if batch.nodes:
+            _add(counts, _counts(tx.run(_literal(queries["nodes"]), rows=batch.nodes).consume()))
+        if batch.evidence:
+            _add(counts, _counts(tx.run(_literal(queries["evidence"]), rows=batch.evidence).consume()))
+        if batch.edges:
+            rows = [dict(row, i=i) for i, row in enumerate(batch.edges)]
+            result = tx.run(_literal(queries["edges"]), rows=rows)
+            existing = [rows[record["i"]] for record in result]
+            _add(counts, _counts(result.consume()))
+            by_type: dict[str, list[dict[str, Any]]] = {}
+            for row in existing:
+                by_type.setdefault(row["type"], []).append(row)
+            for rel, group in sorted(by_type.items()):
+                _add(counts, _counts(tx.run(_literal(self._merge_query(rel)), rows=group).consume()))
+        if batch.provenance:
+            _add(counts, _counts(tx.run(_literal(queries["provenance"]), rows=batch.provenance).consume()))
         digests = [{"uri": p.rows.doc_iri, "digest": p.rows.digest} for p in active if p.last]
         if digests:
             _add(counts, _counts(tx.run(_literal(digest_query()), rows=digests).consume()))
@@ -940,11 +1117,22 @@ class Neo4jWriter:
     def close(self, *, flush: bool = True) -> None:
         """Send what is buffered (unless ``flush=False``) and close the connection."""
         try:
-            if flush and self._pending:
+            if flush:
                 self.flush()
         finally:
             self._pending, self._pending_rows, self._pending_docs = [], 0, set()
-            self._close_driver()
+            try:
+                if self._inflight is not None and not flush:
+                    try:
+                        self._wait()  # never close the connection under a running transaction
+                    except Exception as exc:  # already failing: report this one in the log only
+                        log.warning("Neo4j batch failed while closing: %s", exc)
+            finally:
+                self._inflight = None
+                if self._pool is not None:
+                    self._pool.shutdown(wait=True)
+                    self._pool = None
+                self._close_driver()
 
     def __enter__(self) -> Neo4jWriter:
         return self.connect()

@@ -44,6 +44,13 @@ class Extractor:
         self.nlp.max_length = max(self.nlp.max_length, CHUNK_CHARS * 4)
         meta = self.nlp.meta
         self.model_name = f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Load what the rules load lazily (country and region names, the date parser) now, not on the
+        first documents."""
+        text = "Iranian troops attacked Idlib province on January 18, 2015."
+        self.rules(Document(id="warm-up", text=text, sha256=""), self.nlp(text))
 
     def extract(self, document: Document) -> DocRecord:
         return next(iter(self.extract_many([document])))
@@ -126,6 +133,10 @@ def _split(text: str) -> list[str]:
 
 Item = Document | InputError
 _WORKER: Extractor | None = None
+# Workers are forked where the platform allows it (spaCy is then imported once, in the parent), else spawned.
+_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+# Documents per task sent to a worker: small tasks keep the workers evenly loaded up to the end of the input.
+WORKER_CHUNK = 4
 
 
 def _init_worker(config: ExtractorConfig) -> None:
@@ -143,7 +154,8 @@ def _run(extractor: Extractor, items: Iterable[Item]) -> Iterator[DocRecord | In
 
     def flush() -> Iterator[DocRecord | InputError]:
         for document, record in zip(pending, _safe(extractor, pending), strict=True):
-            yield record if record is not None else InputError("extraction failed", where=document.source or document.id)
+            where = document.source or document.id
+            yield record if record is not None else InputError("extraction failed", where=where)
         pending.clear()
 
     for item in items:
@@ -173,13 +185,18 @@ def _safe(extractor: Extractor, documents: list[Document]) -> list[DocRecord | N
 
 def extract_all(items: Iterable[Item], config: ExtractorConfig, workers: int = 1,
                 extractor: Extractor | None = None) -> Iterator[DocRecord | InputError]:
-    """Extract every Document in ``items`` (InputErrors pass through), in input order."""
+    """Extract every Document in ``items`` (InputErrors pass through), in input order.
+
+    With ``workers`` > 1 the documents go in small tasks to a pool of processes (``imap`` keeps the order),
+    each of which loads its own pipeline (a forked copy of a pipeline the parent has already run was found to
+    run much slower); ``extractor`` is used only with one worker.
+    """
     if workers <= 1:
         yield from _run(extractor or Extractor(config), items)
         return
-    context = multiprocessing.get_context("spawn" if multiprocessing.get_start_method() != "fork" else "fork")
+    context = multiprocessing.get_context(_START_METHOD)
     with context.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
-        chunks = _chunks(items, config.batch_size)
+        chunks = _chunks(items, max(1, min(config.batch_size, WORKER_CHUNK)))
         for result in pool.imap(_work, chunks):
             yield from result
 

@@ -1,9 +1,9 @@
-"""Entity mentions -> typed, resolved entities within one document.
+"""Entity mentions -> resolved entities within one document.
 
-Steps: collect NER and gazetteer mentions (minus boilerplate), strip titles and possessives, type them
-(gazetteer first, then NER label and name shape, then context corrections), group mentions that name the
-same entity (gazetteer id, surname -> full name, acronym -> full name, same normalised name), and attach
-confident nominal references ("the general") to the most recent compatible entity.
+The typed mentions come from :mod:`kg.extract.mentions` (boundaries, demonyms, types). Here they are
+grouped into entities: gazetteer id, same normalised name, surname -> full name, acronym -> the name it
+abbreviates; a title word before a name ("Minister") is a mention of that person; and confident nominal
+references ("the general") attach to the most recent compatible entity.
 """
 
 from __future__ import annotations
@@ -11,46 +11,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.arrays import words
 from kg.extract.lexicon import Gazetteer
+from kg.extract.mentions import collect_mentions
 from kg.records import Entity, Mention
 
 ACTOR_TYPES = frozenset({"person", "organization", "state", "unit", "armed_group"})
 PLACE_TYPES = frozenset({"place", "state", "facility"})
 ORG_TYPES = frozenset({"organization", "state", "unit", "armed_group"})
 
-TITLES = frozenset("""gen. gen general lt. lt col. col maj. maj brig. brig capt. capt sgt. sgt adm. adm cmdr. cmdr
-president ayatollah sheikh shaikh dr. dr mr. mr mrs. mrs ms. ms prime minister commander chief colonel
-major lieutenant brigadier captain sergeant admiral king prince emir imam mullah hojatoleslam sen. rep.
-gov. governor mayor""".split())
-UNIT_WORDS = re.compile(
-    r"\b(forces?|corps|brigades?|division|regiment|battalion|army|guards?|navy|air force|command|squadron|"
-    r"marines|battalions|units?|militar(y|ies))\b", re.I)
-ARMED_GROUP_WORDS = re.compile(
-    r"\b(front|militias?|rebels?|insurgents?|jihad|mujahideen|mujahedeen|brigades|movement|resistance|"
-    r"fighters|group)\b", re.I)
-PLACE_CUES = frozenset({"town", "city", "village", "province", "district", "region", "area", "governorate",
-                        "capital", "neighborhood", "neighbourhood", "suburb", "camp", "border", "outskirts"})
 NOMINAL_PERSON = frozenset({"general", "commander", "president", "minister", "leader", "chief", "colonel",
                             "officer", "cleric", "spokesman", "envoy", "ayatollah"})
 NOMINAL_ORG = frozenset({"group", "militia", "movement", "organization", "organisation", "force", "corps"})
 NOMINAL_STATE = frozenset({"country", "government", "regime", "kingdom", "republic"})
-NER_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
-
-
-@lru_cache(maxsize=4096)
-def country_name(name: str) -> str | None:
-    """Common name of the country ``name`` refers to, or None (pycountry lookup)."""
-    import pycountry
-
-    try:
-        country = pycountry.countries.lookup(name)
-    except LookupError:
-        return None
-    return str(getattr(country, "common_name", None) or country.name)
+NOMINAL_WORDS = NOMINAL_PERSON | NOMINAL_ORG | NOMINAL_STATE
 
 
 @dataclass(eq=False)
@@ -72,68 +49,10 @@ class EntityIndex:
     entities: tuple[Entity, ...]
     by_token: dict[int, str]  # token index -> entity id
     spans: dict[int, tuple[int, int]]  # token index -> (first token, end token) of its mention
+    types: dict[str, str] = field(default_factory=dict)  # entity id -> entity type
 
     def entity_at(self, token: Token) -> str | None:
         return self.by_token.get(token.i)
-
-
-def _strip(span: Span) -> Span | None:
-    """Drop leading determiners/titles and a trailing possessive from a mention span."""
-    start, end = span.start, span.end
-    doc = span.doc
-    while start < end and (doc[start].lower_ in TITLES or doc[start].lower_ in {"the", "a", "an"}):
-        if span.label_ != "PERSON" and doc[start].lower_ not in {"the", "a", "an"}:
-            break
-        start += 1
-    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in {"'s", "’s", "'", "’"}):
-        end -= 1
-    if start >= end:
-        return None
-    return doc[start:end]
-
-
-def _type_of(span: Span, gazetteer: Gazetteer) -> tuple[str | None, float, str | None]:
-    """(entity type, confidence, gazetteer id) for a mention, before context corrections."""
-    actor = gazetteer.get(span.id_)
-    if actor is not None:
-        return actor.type, 0.95, actor.id
-    label, text = span.label_, span.text
-    if label == "PERSON":
-        return "person", 0.8, None
-    if label == "ORG":
-        if UNIT_WORDS.search(text):
-            return "unit", 0.7, None
-        if ARMED_GROUP_WORDS.search(text):
-            return "armed_group", 0.65, None
-        return "organization", 0.75, None
-    if label == "GPE":
-        return ("state", 0.85, None) if country_name(text) else ("place", 0.8, None)
-    if label == "LOC":
-        return "place", 0.8, None
-    if label == "FAC":
-        return "facility", 0.7, None
-    if label == "NORP":
-        return None, 0.0, None  # nationalities and religions are not actors unless the gazetteer knows them
-    return None, 0.0, None
-
-
-def _correct(span: Span, etype: str, key: str | None, person_tokens: set[str]) -> tuple[str, float]:
-    """Fix NER types the context contradicts. Returns (type, confidence factor)."""
-    if key is not None:
-        return etype, 1.0
-    doc = span.doc
-    before = doc[span.start - 2: span.start] if span.start >= 2 else doc[0: span.start]
-    cue = {t.lower_ for t in before}
-    if etype == "person":
-        if cue & PLACE_CUES and "of" in cue:  # "the town of X"
-            return "place", 0.8
-        if span.root.head.lower_ in PLACE_CUES and span.root.dep_ in {"compound", "pobj", "appos"}:
-            return "place", 0.8
-    if etype in {"place", "state", "facility"} and len(span) == 1 and span.text in person_tokens:
-        return "person", 0.75  # a surname typed as a place
-    if etype == "organization" and span.root.head.lower_ in {"fighters", "militia", "militiamen", "rebels"}:
-        return "armed_group", 0.9
-    return etype, 1.0
 
 
 def _initials(name: str) -> str:
@@ -148,27 +67,7 @@ def _norm(text: str) -> str:
 
 def extract_entities(doc: Doc, gazetteer: Gazetteer, sentence_of: Callable[[int], int],
                      ignore: Callable[[int, int], bool], id_prefix: str = "E") -> EntityIndex:
-    spans: list[tuple[Span, str, float, str | None]] = []
-    in_entity = {i for ent in doc.ents for i in range(ent.start, ent.end) if ent.label_ != "NORP"}
-    for token in doc:
-        state = gazetteer.by_demonym.get(token.text.lower()) if token.text[:1].isupper() else None
-        if state and token.i not in in_entity and not ignore(token.idx, token.idx + len(token)):
-            spans.append((Span(doc, token.i, token.i + 1, label="NORP", span_id=state), "state", 0.8, state))
-    for ent in doc.ents:
-        if ent.label_ not in NER_LABELS or ignore(ent.start_char, ent.end_char):
-            continue
-        if ent.label_ == "NORP" and len(ent) == 1 and gazetteer.by_demonym.get(ent.text.lower()):
-            continue  # taken above
-        stripped = _strip(ent)
-        if stripped is None or not any(ch.isalpha() for ch in stripped.text):
-            continue
-        span = Span(doc, stripped.start, stripped.end, label=ent.label_, span_id=ent.ent_id_)
-        etype, conf, key = _type_of(span, gazetteer)
-        if etype is None:
-            continue
-        spans.append((span, etype, conf, key))
-
-    person_tokens = {t.text for s, etype, _, _ in spans if etype == "person" and len(s) > 1 for t in s}
+    cands = collect_mentions(doc, gazetteer, ignore)
     drafts: list[_Draft] = []
     by_key: dict[str, _Draft] = {}
     by_name: dict[tuple[str, str], _Draft] = {}
@@ -184,10 +83,9 @@ def extract_entities(doc: Doc, gazetteer: Gazetteer, sentence_of: Callable[[int]
             token_span[tok.i] = (span.start, span.end)
 
     # Longer names first so that "Soleimani" can join "Qassem Soleimani" wherever it appears.
-    ordered = sorted(spans, key=lambda item: (-len(item[0].text.split()), item[0].start))
-    for span, etype, conf, key in ordered:
-        etype, factor = _correct(span, etype, key, person_tokens)
-        conf *= factor
+    ordered = sorted(cands, key=lambda c: (-len(c.span.text.split()), c.span.start))
+    for cand in ordered:
+        span, etype, conf, key = cand.span, cand.type, cand.confidence, cand.key
         actor = gazetteer.get(key)
         draft = by_key.get(key) if key else None
         if draft is None and key is None:
@@ -208,13 +106,14 @@ def extract_entities(doc: Doc, gazetteer: Gazetteer, sentence_of: Callable[[int]
             by_norm.setdefault(_norm(span.text), draft)
         source = "gazetteer" if key else ("ner" if span.text == draft.name else "resolved")
         attach(draft, span, source)
+        if cand.title is not None and cand.title not in token_owner:
+            attach(draft, doc[cand.title: cand.title + 1], "nominal")  # "Minister" in "Minister X"
 
     _attach_nominals(doc, drafts, token_owner, token_span, sentence_of, ignore)
 
     # Stable order and ids: by first mention.
     for draft in drafts:
-        order = sorted(range(len(draft.mentions)), key=lambda i: draft.mentions[i].start)
-        draft.mentions = [draft.mentions[i] for i in order]
+        draft.mentions.sort(key=lambda m: m.start)
     drafts.sort(key=lambda d: d.mentions[0].start)
     entities = []
     ids: dict[int, str] = {}
@@ -226,7 +125,7 @@ def extract_entities(doc: Doc, gazetteer: Gazetteer, sentence_of: Callable[[int]
             key=draft.key, wikidata=draft.wikidata,
         ))
     by_token = {i: ids[id(d)] for i, d in token_owner.items()}
-    return EntityIndex(tuple(entities), by_token, token_span)
+    return EntityIndex(tuple(entities), by_token, token_span, {e.id: e.type for e in entities})
 
 
 def _find_full_name(span: Span, drafts: Sequence[_Draft]) -> _Draft | None:
@@ -254,9 +153,12 @@ def _attach_nominals(doc: Doc, drafts: list[_Draft], token_owner: dict[int, _Dra
     mention_starts = sorted(
         (tok_i, draft) for tok_i, draft in token_owner.items() if token_span[tok_i][0] == tok_i
     )
-    for token in doc:
-        word = token.lower_
-        if token.i in token_owner or token.pos_ != "NOUN" or token.i == 0:
+    lowers, _ = words(doc)
+    for i, word in enumerate(lowers):
+        if word not in NOMINAL_WORDS or i in token_owner or i == 0 or lowers[i - 1] != "the":
+            continue
+        token = doc[i]
+        if token.pos_ != "NOUN":
             continue
         if doc[token.i - 1].lower_ != "the" or ignore(token.idx, token.idx + len(token)):
             continue

@@ -40,6 +40,10 @@ class TriggerEntry:
     confidence: float
     passive_target: bool = False
     subject_role: str = "agent"
+    # A conditional verb entry: "statement" = only where the text is about a statement (reporting verbs such
+    # as "say"); "object" = only when the direct object's lemma is one of ``objects`` ("issue a statement").
+    condition: str | None = None
+    objects: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,10 @@ class Lexicon:
     nouns: dict[str, TriggerEntry]  # noun lemma -> entry
     phrases: dict[tuple[str, ...], TriggerEntry]  # lemma sequence -> entry (multi-word, verbs and nouns)
     max_phrase: int
+    conditional: dict[str, tuple[TriggerEntry, ...]] = field(default_factory=dict)  # verb lemma -> entries
+    idioms: frozenset[tuple[str, ...]] = frozenset()  # lemma sequences whose words start no event
+    max_idiom: int = 1
+    single_words: frozenset[str] = frozenset()  # every one-word verb, noun and conditional verb
 
 
 def _load_yaml(path: Path) -> Any:
@@ -97,6 +105,7 @@ def load_lexicon(path: Path | str | None = None, lemmatize: Any = None) -> Lexic
     verbs: dict[str, TriggerEntry] = {}
     nouns: dict[str, TriggerEntry] = {}
     phrases: dict[tuple[str, ...], TriggerEntry] = {}
+    conditional: dict[str, list[TriggerEntry]] = {}
     split = lemmatize or (lambda text: tuple(text.lower().split()))
     for key, spec in events.items():
         if not isinstance(spec, dict):
@@ -121,4 +130,15 @@ def load_lexicon(path: Path | str | None = None, lemmatize: Any = None) -> Lexic
                 phrases.setdefault(words, entry)
             else:
                 nouns.setdefault(words[0], entry)
-    return Lexicon(verbs, nouns, phrases, max((len(p) for p in phrases), default=1))
+        for word in spec.get("reporting") or ():
+            conditional.setdefault(split(word)[0], []).append(TriggerEntry(key, conf, condition="statement"))
+        objects = spec.get("objects") or {}
+        if not isinstance(objects, dict):
+            raise ConfigError(f"event '{key}': 'objects' must map verbs to object nouns", where=str(path))
+        for word, nouns_ in objects.items():
+            entry = TriggerEntry(key, conf, condition="object", objects=frozenset(str(n).lower() for n in nouns_))
+            conditional.setdefault(split(str(word))[0], []).append(entry)
+    idioms = frozenset(split(str(i)) for i in (data.get("idioms") or ()))
+    return Lexicon(verbs, nouns, phrases, max((len(p) for p in phrases), default=1),
+                   {k: tuple(v) for k, v in conditional.items()}, idioms, max((len(i) for i in idioms), default=1),
+                   frozenset(verbs) | frozenset(nouns) | frozenset(conditional))

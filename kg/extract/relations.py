@@ -102,10 +102,9 @@ class _Relations:
 
     def run(self) -> list[Relation]:
         doc = self.doc
-        for token in doc:
-            person = self.index.entity_at(token)
-            if person is None:
-                continue
+        for i in sorted(self.index.by_token):
+            token = doc[i]
+            person = self.index.by_token[i]
             etype = self.type_of(person)
             start, end = self.index.spans[token.i]
             if token.i != end - 1 and doc[end - 1].head.i in range(start, end):

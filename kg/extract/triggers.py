@@ -1,0 +1,167 @@
+"""Event triggers: which words of a parsed document start an event of which type (see
+``mappings/triggers.yaml``).
+
+Lexicon phrases first (longest first), then verbs and nouns; never a word inside a named entity or an
+idiom ("under fire"), never a weapon or a person ("bomb", "bomber": those are arguments). Reporting verbs
+("say", "tell") start a Statement only where the text is about a statement ("said in a statement", "told
+reporters", "said it would ..."); object-bound verbs only with their object ("issued a statement", "called
+him"), whose noun then starts no second event; "tried to" is no trial; "seized two men" is an arrest;
+"attempted murder" is an attack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from kg.extract.arrays import words
+from kg.extract.entities import EntityIndex
+from kg.extract.lexicon import Lexicon, TriggerEntry
+
+STATEMENT_VENUES = frozenset("""statement communique communiqué interview speech address conference briefing broadcast
+message post tweet video letter television tv radio rally hearing parliament session debate programme program show
+podcast appearance testimony twitter facebook telegram website newspaper op-ed editorial column""".split())
+AUDIENCES = frozenset("""reporter journalist juror jury lawmaker legislator parliament audience crowd supporter rally
+conference court media press committee senate congress assembly judge parliamentarian delegate gathering
+congregation worshipper mourner""".split())
+COMMITMENT_AUX = frozenset({"will", "would", "must", "should", "shall", "'ll", "'d", "wo"})
+ATTEMPTABLE = frozenset({"killing"})
+ATTEMPT_WORDS = frozenset({"attempt", "attempted", "failed", "foiled", "thwarted", "botched", "foil", "thwart"})
+PERSON_NOUNS = frozenset("""man men woman women suspect suspects person people soldier soldiers officer officers
+civilian civilians militant militants fighter fighters journalist journalists activist activists child children
+boy boys girl girls hostage hostages member members leader leaders commander commanders""".split())
+PERSONAL_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "me",
+                               "who", "whom"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    token: Token
+    start: int  # token index of the trigger's first token
+    end: int  # exclusive
+    entry: TriggerEntry
+    is_verb: bool
+    rule: str
+
+
+def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
+                  ignore: Callable[[int, int], bool]) -> list[Candidate]:
+    """Trigger candidates: lexicon phrases (longest first), then single verbs and nouns, minus idioms,
+    words inside a named entity, reporting verbs outside a statement context and object-bound verbs
+    without their object."""
+    taken: set[int] = set()
+    lowers, lemmas = words(doc)
+    found: list[Candidate] = []
+    # Multi-word phrases first, longest first.
+    for size in range(lexicon.max_phrase, 1, -1):
+        for i in range(len(doc) - size + 1):
+            key = tuple(lemmas[i: i + size])
+            entry = lexicon.phrases.get(key) or lexicon.phrases.get(tuple(lowers[i: i + size]))
+            if entry is None or any(j in taken for j in range(i, i + size)):
+                continue
+            if any(j in index.by_token for j in range(i, i + size)):
+                continue
+            head = doc[i: i + size].root
+            taken.update(range(i, i + size))
+            found.append(Candidate(head, i, i + size, entry, head.pos_ in {"VERB", "AUX"}, f"phrase:{' '.join(key)}"))
+    blocked = _idiom_tokens(lexicon, lemmas, lowers) - taken
+    consumed: set[int] = set()  # objects of object-bound verbs ("issued a statement"): no second event
+    keys = lexicon.single_words
+    for i, (lower, lemma) in enumerate(zip(lowers, lemmas, strict=True)):
+        if (lemma not in keys and lower not in keys and lemma[:-1] not in keys) or i in taken or i in blocked:
+            continue
+        token = doc[i]
+        if token.i in index.by_token or token.is_stop:
+            continue
+        if token.pos_ == "VERB":
+            entry, consumes = _verb_entry(token, lemma, lexicon, index)
+            if entry is None:
+                continue
+            consumed.update(consumes)
+            found.append(Candidate(token, token.i, token.i + 1, entry, True, f"verb:{lemma}"))
+        elif token.pos_ in {"NOUN", "PROPN"} or (token.pos_ == "ADJ" and lemma in {"dead", "wounded", "injured"}):
+            entry = lexicon.nouns.get(lemma) or lexicon.nouns.get(token.lower_)
+            if entry is None and lemma.endswith("s"):
+                entry = lexicon.nouns.get(lemma[:-1])  # "Shootings" at the start of a sentence, as a name
+            if entry is None:
+                continue
+            if entry.type in ATTEMPTABLE and any(
+                    c.dep_ in {"amod", "compound"} and c.lemma_.lower() in ATTEMPT_WORDS for c in token.children):
+                entry = lexicon.nouns.get("attack") or entry  # "attempted murder", "failed assassination"
+            found.append(Candidate(token, token.i, token.i + 1, entry, False, f"noun:{lemma}"))
+    return [c for c in found if c.is_verb or c.token.i not in consumed]
+
+
+def _idiom_tokens(lexicon: Lexicon, lemmas: list[str], lowers: list[str]) -> set[int]:
+    blocked: set[int] = set()
+    if not lexicon.idioms:
+        return blocked
+    for size in range(lexicon.max_idiom, 0, -1):
+        for i in range(len(lemmas) - size + 1):
+            if tuple(lemmas[i: i + size]) in lexicon.idioms or tuple(lowers[i: i + size]) in lexicon.idioms:
+                blocked.update(range(i, i + size))
+    return blocked
+
+
+def _verb_entry(token: Token, lemma: str, lexicon: Lexicon,
+                index: EntityIndex) -> tuple[TriggerEntry | None, tuple[int, ...]]:
+    """The lexicon entry a verb starts, with the tokens it consumes, or None."""
+    for entry in lexicon.conditional.get(lemma, ()):
+        if entry.condition == "statement" and _statement_context(token):
+            return entry, ()
+        if entry.condition == "object":
+            if any(c.dep_ in {"oprd", "ccomp", "xcomp"} for c in token.children):
+                continue  # "called it an attack", "called on X to ..."
+            objects = [c for c in token.children if c.dep_ in {"dobj", "nsubjpass"}
+                       and (c.lemma_.lower() in entry.objects or c.lower_ in entry.objects
+                            or ("@person" in entry.objects and _is_person(c, index)))]
+            if objects:
+                return entry, tuple(o.i for o in objects)
+    plain = lexicon.verbs.get(lemma)
+    if plain is None:
+        return None, ()
+    entry = plain
+    if token.dep_ == "amod" and entry.type == "statement":
+        return None, ()  # "a reported air strike" reports nothing
+    if entry.type == "trial" and any(c.dep_ == "xcomp" for c in token.children):
+        return None, ()  # "tried to flee" is an attempt, not a trial
+    if entry.type == "seizure" and _person_object(token, index):
+        return lexicon.verbs.get("arrest") or entry, ()  # "seized two suspects"
+    return entry, ()
+
+
+def _statement_context(verb: Token) -> bool:
+    """Whether a reporting verb reports a statement as such, not just the source of a report: "said in a
+    statement", "told reporters", "speaking on television", "said it would withdraw"."""
+    for child in verb.children:
+        if child.dep_ == "prep":
+            for obj in child.children:
+                if obj.dep_ == "pobj" and (obj.lemma_.lower() in STATEMENT_VENUES
+                                           or (child.lower_ == "to" and obj.lemma_.lower() in AUDIENCES)):
+                    return True
+        elif child.dep_ in {"dobj", "dative"} and child.lemma_.lower() in AUDIENCES:
+            return True
+        elif child.dep_ == "ccomp" and any(
+                c.dep_ == "aux" and c.lower_ in COMMITMENT_AUX for c in child.children):
+            return True
+    return False
+
+
+def _is_person(token: Token, index: EntityIndex) -> bool:
+    if token.lower_ in PERSONAL_PRONOUNS - {"it"} or token.lemma_.lower() in PERSON_NOUNS:
+        return True
+    entity = index.entity_at(token)
+    return entity is not None and index.types.get(entity) == "person"
+
+
+def _person_object(verb: Token, index: EntityIndex) -> bool:
+    for child in verb.children:
+        if child.dep_ in {"dobj", "nsubjpass"}:
+            if child.lemma_.lower() in PERSON_NOUNS:
+                return True
+            entity = index.entity_at(child)
+            if entity is not None and index.types.get(entity) == "person":
+                return True
+    return False
