@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from kg.errors import ConfigError
+from kg.errors import ConfigError, yaml_syntax_error
 
 CONFIG_ENV = "KG_CONFIG"
 DEFAULT_FILE = "kg.yaml"
@@ -56,9 +56,7 @@ def load_config(path: Path | str | None = None) -> Config:
         except FileNotFoundError as exc:
             raise ConfigError("config file not found", where=str(candidate)) from exc
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{candidate}:{mark.line + 1}" if mark else str(candidate)
-            raise ConfigError(f"YAML syntax error: {getattr(exc, 'problem', exc)}", where=where) from exc
+            raise yaml_syntax_error(exc, candidate) from exc
         if not isinstance(data, dict):
             raise ConfigError("config must be a YAML mapping", where=str(candidate))
         known = {f.name: f for f in fields(Config)}

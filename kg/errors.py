@@ -51,3 +51,12 @@ class TargetError(KgError):
 
 class TransientTargetError(TargetError):
     """A target failed in a way that may succeed when retried (connection lost, deadlock)."""
+
+
+def yaml_syntax_error(exc: Exception, path: object, cls: type[KgError] = ConfigError,
+                      hint: str | None = "fix the YAML syntax") -> KgError:
+    """A PyYAML parse error as a kg error pointing at file:line."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return cls(f"YAML syntax error: {problem}", where=where, hint=hint)

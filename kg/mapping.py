@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import yaml
 
-from kg.errors import MappingError
+from kg.errors import MappingError, yaml_syntax_error
 from kg.ontology import Ontology, load_ontology, local_name
 from kg.records import ENTITY_TYPES, ROLES, DocRecord, Event
 from kg.resources import data_path
@@ -228,10 +228,7 @@ def load_mapping(path: Path | str | None = None, ontology: Ontology | Path | str
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise MappingError(f"YAML syntax error: {problem}", where=where, hint="fix the YAML syntax") from exc
+        raise yaml_syntax_error(exc, path, MappingError) from exc
     if not isinstance(data, _Lined):
         raise MappingError("mapping must be a YAML mapping (key: value)", where=f"{path}:1")
     prefixes_raw = data.get("prefixes", {})

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from kg.errors import ConfigError
+from kg.errors import ConfigError, yaml_syntax_error
 from kg.records import ENTITY_TYPES, ROLES
 from kg.resources import data_path
 
@@ -65,9 +65,7 @@ def _load_yaml(path: Path) -> Any:
     except FileNotFoundError as exc:
         raise ConfigError("file not found", where=str(path)) from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"YAML syntax error: {getattr(exc, 'problem', exc)}", where=where) from exc
+        raise yaml_syntax_error(exc, path) from exc
 
 
 def load_gazetteer(paths: Sequence[Path | str] = ()) -> Gazetteer:
