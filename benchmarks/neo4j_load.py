@@ -1,8 +1,8 @@
 """Neo4j load throughput: kg's Neo4jWriter against rdflib-neo4j, same triples, same server, one run.
 
     python benchmarks/neo4j_load.py [--min-triples 200000] [--batch-size N] [--jvm tiered|c1]
-                                    [--loaders kg rdflib-neo4j] [--rdflib-python PATH] [--repeat 3]
-                                    [--warmup 3] [--fresh-schema]
+                                    [--loaders kg rdflib-neo4j] [--rdflib-python PATH] [--repeat 5]
+                                    [--warmup 3] [--max-warmup 20] [--fresh-schema]
 
 What it does:
 
@@ -32,13 +32,19 @@ What it does:
      ``HANDLE_VOCAB_URI_STRATEGY.IGNORE``), given the same ``doc_triples`` as rdflib terms, one ``add`` each,
      then ``close(True)``.
 
-   Timing starts when the input is in memory (imports and unpickling are not timed) and ends when the
+   Timing starts when the input is in memory (imports and unpickling are not timed; the input objects are
+   then frozen out of the garbage collector's way, ``gc.freeze()``, in both children) and ends when the
    loader has committed everything; it includes the loader's own setup (kg: ``Neo4jWriter`` and
-   ``connect()``; rdflib-neo4j: the store and its constraint check). Warm-up: each loader first does
-   ``--warmup`` untimed full loads. On a 2-core machine the server's JIT compiler needs several loads to
-   settle and competes with the load meanwhile: the first kg load of a fresh server takes about 4 times
-   as long as a settled one. Then ``--repeat`` timed loads per loader, interleaved (kg, rdflib-neo4j, kg,
-   ...) so that both see the same machine load; the summary takes each loader's median.
+   ``connect()``; rdflib-neo4j: the store and its constraint check). Warm-up: rounds of untimed full loads
+   (each loader once per round) until the server's JIT compiler has settled, as on a server that has been
+   up for a while: at least ``--warmup`` rounds, then more until, during every load of a round, the JVM's
+   compiler threads used less CPU than 10 % of that load's time (read from ``/proc``; at most
+   ``--max-warmup`` rounds). On the 2-core machine that takes about ten rounds, and while the compiler
+   works it takes a core from the load: the first kg load of a fresh server takes about 5 times as long as
+   a settled one, the fourth still 1.5 times. Then
+   ``--repeat`` timed loads per loader, interleaved (kg, rdflib-neo4j, kg, ...) so that both see the same
+   machine load; each row also prints the CPU seconds the server's compiler threads used during that load.
+   The summary takes each loader's median.
 
 Prints per loader: triples, nodes and relationships in the database after the load, seconds,
 (nodes + relationships)/s, relationships/s, peak RSS (and the RSS with the input loaded, before loading),
@@ -71,6 +77,7 @@ EXAMPLES = REPO / "examples" / "articles"
 RDFLIB_VENV = Path(tempfile.gettempdir()) / "kg-bench-rdflib-neo4j-venv"
 RDFLIB_NEO4J_REQ = "rdflib-neo4j>=1.1,<2"
 RDFLIB_BATCH = 5000  # rdflib-neo4j's default and documented batch size
+JIT_SETTLED = 0.10  # warm-up ends when the server's JIT compiler uses less CPU than this share of every load
 
 # ------------------------------------------------------------------ children (stdlib only at import time)
 
@@ -92,6 +99,19 @@ def _peak_kib() -> int:
     return int(peak // 1024 if sys.platform == "darwin" else peak)
 
 
+def _freeze() -> None:
+    """Keep the input out of the garbage collector's way (``gc.freeze()``), in both children alike.
+
+    The input is all in memory before timing starts (hundreds of thousands of objects for rdflib-neo4j's
+    triples, the mapped documents for kg), which a streaming pipeline never holds; without this, every
+    full collection during the load would walk it and bill that to the loader.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def _child_kg(args: argparse.Namespace) -> dict[str, Any]:
     import neo4j  # noqa: F401 - the sink imports the driver on connect(): not timed, as for rdflib-neo4j
 
@@ -101,6 +121,7 @@ def _child_kg(args: argparse.Namespace) -> dict[str, Any]:
         docs = pickle.load(handle)
     if args.limit:
         docs = docs[: args.limit]
+    _freeze()
     base = _peak_kib()
     options: dict[str, Any] = {}
     if args.batch_size:
@@ -132,6 +153,7 @@ def _child_rdflib(args: argparse.Namespace) -> dict[str, Any]:
             o = URIRef(value) if kind == "u" else Literal(value, datatype=URIRef(datatype) if datatype else None)
             triples.append((URIRef(s), URIRef(p), o))
     del plain
+    _freeze()
     base = _peak_kib()
     start = time.perf_counter()
     driver = neo4j.GraphDatabase.driver(args.uri, auth=None)
@@ -273,6 +295,25 @@ def _wipe(uri: str, schema: bool) -> None:
             driver.execute_query(f"DROP INDEX `{name}`")
 
 
+def _compiler_cpu(pid: int) -> float:
+    """CPU seconds used so far by the JIT compiler threads of process ``pid`` (Linux; 0.0 elsewhere)."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat", encoding="ascii", errors="replace") as handle:
+                stat = handle.read()
+        except OSError:
+            continue  # the thread has ended
+        name, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if "CompilerThre" in name:
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _graph_counts(uri: str) -> tuple[int, int]:
     import neo4j
 
@@ -303,8 +344,10 @@ def main() -> None:
     parser.add_argument("--heap", default="2g", help="JVM -Xmx with --jvm tiered")
     parser.add_argument("--rdflib-python", default=None, help="an interpreter that has rdflib-neo4j")
     parser.add_argument("--wikievents", type=Path, default=WIKIEVENTS)
-    parser.add_argument("--repeat", type=int, default=3, help="loads per loader (interleaved); the median counts")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed full loads per loader first")
+    parser.add_argument("--repeat", type=int, default=5, help="loads per loader (interleaved); the median counts")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed rounds of loads first, at least")
+    parser.add_argument("--max-warmup", type=int, default=20,
+                        help="more warm-up rounds until the server's JIT compiler has settled, at most")
     parser.add_argument("--fresh-schema", action="store_true",
                         help="also drop every constraint and index before each load (new query plans each time)")
     parser.add_argument("--child", choices=["kg", "rdflib-neo4j"], help=argparse.SUPPRESS)
@@ -341,24 +384,38 @@ def main() -> None:
 
     print("between loads: all nodes and relationships deleted; "
           + ("constraints and indexes dropped too" if args.fresh_schema else "constraints and indexes kept"))
-    print(f"warm-up: {args.warmup} untimed load(s) per loader; then {args.repeat} timed, interleaved")
+
     loaders = {"kg": (sys.executable, docs_path), "rdflib-neo4j": (python_rdflib, triples_path)}
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in args.loaders}
-    print(_HEADER)
     with tempfile.TemporaryDirectory(prefix="kg-neo4j-bench-") as home:
         server = neo4j_support.Neo4jServer(Path(home) / "neo4j")
         server.start()
+        pid = server.pid
         try:
-            for _ in range(args.warmup):  # the JVM's C2 compiler needs a full load or so to settle
+            rounds, settled, jit = 0, False, []
+            while rounds < args.warmup or (rounds < args.max_warmup and not settled):
+                settled, shares = True, []
                 for name in args.loaders:
                     python, data = loaders[name]
                     _wipe(server.uri, args.fresh_schema)
-                    _run_child(python, name, data, server.uri, args.batch_size, 0)
+                    before = _compiler_cpu(pid)
+                    result = _run_child(python, name, data, server.uri, args.batch_size, 0)
+                    share = (_compiler_cpu(pid) - before) / result["seconds"]
+                    settled = settled and share < JIT_SETTLED
+                    shares.append(f"{name} {share:.0%}")
+                jit.append(", ".join(shares))
+                rounds += 1
+            print(f"warm-up: {rounds} untimed round(s), each loader once; the server's JIT compiler CPU as a share "
+                  f"of each load's time: " + "; ".join(jit))
+            print(f"then {args.repeat} timed load(s) per loader, interleaved")
+            print(_HEADER)
             for rep in range(args.repeat):  # loaders interleaved, so both see the same machine load
                 for name in args.loaders:
                     python, data = loaders[name]
                     _wipe(server.uri, args.fresh_schema)
+                    before = _compiler_cpu(pid)
                     result = _run_child(python, name, data, server.uri, args.batch_size, 0)
+                    result["jit"] = _compiler_cpu(pid) - before
                     result["nodes"], result["rels"] = _graph_counts(server.uri)
                     runs[name].append(result)
                     _print_row(f"{name} #{rep + 1}", result, n_triples)
@@ -368,14 +425,15 @@ def main() -> None:
 
 
 _HEADER = (f"{'loader':16} {'triples':>8} {'nodes':>7} {'rels':>7} {'seconds':>8} {'nodes+rels/s':>13} "
-           f"{'rels/s':>8} {'peak RSS':>9} {'input RSS':>9}  batch")
+           f"{'rels/s':>8} {'peak RSS':>9} {'input RSS':>9} {'JIT s':>5}  batch")
 
 
 def _print_row(name: str, r: dict[str, Any], triples: int) -> None:
     seconds = r["seconds"]
     print(f"{name:16} {triples:>8} {r['nodes']:>7} {r['rels']:>7} {seconds:>8.2f} "
           f"{(r['nodes'] + r['rels']) / seconds:>13,.0f} {r['rels'] / seconds:>8,.0f} "
-          f"{r['peak_kib'] / 1024:>5.0f} MiB {r['base_kib'] / 1024:>5.0f} MiB  {r['batch_size']}", flush=True)
+          f"{r['peak_kib'] / 1024:>5.0f} MiB {r['base_kib'] / 1024:>5.0f} MiB {r.get('jit', 0.0):>5.2f}  "
+          f"{r['batch_size']}", flush=True)
 
 
 def _median_run(results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -56,15 +56,24 @@ text.
 Writing: each document becomes rows; they are buffered and sent ``batch_size`` rows (nodes and relationships;
 default 10,000) at a time, one transaction per batch (``session.execute_write``), with the same few queries
 whatever the batch holds, in this order: the digest check (below); ``CREATE`` of the Document nodes of the
-documents the batch starts; every node (``MERGE`` on the unique constraint's index, labels and properties as
-parameters); every evidence node; the domain relationships; the provenance relationships; the digests.
-Provenance relationships are ``CREATE``d: they belong to one document, and the digest check guarantees that
-the document's previous version is gone (retracted in the same transaction). A domain relationship with an
-endpoint that has no relationship at all yet (a node new in this transaction, like every event) cannot exist
-and is ``CREATE``d too; the others are ``MERGE``d per type (expanding between the two bound endpoints) and get
-the document and evidence IRIs appended to their lists. By default (``background=True``) a helper thread
-sends one batch while the next is built. Every query starts with ``CYPHER replan=skip``: the plans do not
-depend on statistics, and replanning while the graph grows would only cost time.
+documents the batch starts; ``CREATE`` of the evidence nodes with their ``document`` relationships (grouped
+per document, so each Document node is looked up once); every other node (``MERGE`` on the unique
+constraint's index, labels and properties as parameters) with its ``mentionedIn`` and ``evidence``
+relationships; the domain relationships; the digests. Evidence nodes and provenance relationships are
+``CREATE``d: they belong to one document (an evidence IRI must lie under its document's IRI, as the mapping
+mints it), and the digest check guarantees that the document's previous version is gone (retracted in the
+same transaction). A domain relationship with an endpoint that has no domain relationship yet (like every
+event new in this transaction) cannot exist and is ``CREATE``d too; the others are ``MERGE``d per type
+(expanding between the two bound endpoints) and get the document and evidence IRIs appended to their lists.
+Every query starts with ``CYPHER replan=skip``: the plans do not depend on statistics, and replanning while
+the graph grows would only cost time.
+
+By default (``background=True``) helper threads send the batches while the next one is built, two at a time:
+a batch's transaction starts once the previous batch has run all its queries, so the server creates the new
+batch's documents and evidence nodes (nothing the previous batch touches) while the previous one commits,
+and the new batch's nodes query then waits on the locks of the nodes both write until that commit is done.
+Locks are thus always taken batch after batch (no deadlock between the two), and a batch never acts on half
+of the previous one. A document is never in flight twice.
 
 Re-ingest replaces: each Document node stores ``kgDigest``, a SHA-256 over exactly what this sink writes
 for the document (labels, properties, relationships, evidence). At the start of the batch that writes a
@@ -108,6 +117,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -128,6 +138,7 @@ DIGEST_KEY = "kgDigest"
 SCHEMA_VERSION = "kg-neo4j-2"
 DEFAULT_USER = "neo4j"
 DEFAULT_BATCH_SIZE = 10_000
+IN_FLIGHT = 2  # batches sent at once (see _InFlight)
 # Keys every node or relationship may have; an ontology property may not use them.
 RESERVED_KEYS = frozenset({"uri", "docs", "evidence", DIGEST_KEY})
 # Evidence keys that are not ontology terms (the rdf:Statement parts).
@@ -214,47 +225,76 @@ def documents_query() -> str:
     )
 
 
-def nodes_query() -> str:
-    """Merge a batch of nodes: ``$rows: [{uri, labels: [label], props: {key: value}}]``.
+def nodes_query(ontology: Ontology | None = None) -> str:
+    """Merge a batch of nodes with their ``mentionedIn`` and ``evidence`` relationships.
 
-    Labels and keys are parameters (checked against the ontology by :class:`RowBuilder`); a key missing
-    from a row's props keeps the node's current value, labels are only ever added.
+    ``$rows: [{uri, labels: [label], props: {key: value}, docs: [doc IRI], evidence: [evidence IRI]}]``:
+    labels and keys are parameters (checked against the ontology by :class:`RowBuilder`); a key missing from
+    a row's props keeps the node's current value, labels are only ever added. ``docs`` are the documents of
+    the batch that mention the node, ``evidence`` the evidence nodes of its assertion (both exist already);
+    each gets a new relationship from the node.
     """
+    onto = ontology or load_ontology()
+    mentioned, evidence = _check((neo4j_name(str(KGO.mentionedIn)), neo4j_name(str(KGO.evidence))),
+                                 allowed_rel_types(onto), "relationship type", onto)
     return (
         PLAN_OPTIONS + "UNWIND $rows AS row\n"
         f"MERGE (n:{RESOURCE} {{uri: row.uri}})\n"
         "SET n:$(row.labels)\n"
-        "SET n += row.props"
+        "SET n += row.props\n"
+        "WITH n, row\n"
+        "CALL (n, row) {\n"
+        "    UNWIND row.docs AS doc\n"
+        f"    MATCH (d:{RESOURCE} {{uri: doc}})\n"
+        f"    CREATE (n)-[:{_q(mentioned)}]->(d)\n"
+        "}\n"
+        "CALL (n, row) {\n"
+        "    UNWIND row.evidence AS e\n"
+        f"    MATCH (ev:{RESOURCE} {{uri: e}})\n"
+        f"    CREATE (n)-[:{_q(evidence)}]->(ev)\n"
+        "}"
     )
 
 
 def evidence_query(keys: Sequence[str], ontology: Ontology | None = None) -> str:
-    """Merge a batch of Evidence nodes: ``$rows: [{uri, <key>: value or null}]`` (null removes the key)."""
+    """Create the Evidence nodes of a batch with their ``document`` relationships.
+
+    ``$docs: [{uri: doc IRI, evidence: [{uri, <key>: value or null}]}]`` (a null value is not stored).
+    ``CREATE``, not ``MERGE``: an evidence node belongs to one document, and a document is only written when
+    its previous version is gone (see :func:`retract_queries`), so its evidence nodes are new. This query
+    touches no node of an earlier transaction but the document's own, so it can run while the previous batch
+    commits.
+    """
     onto = ontology or load_ontology()
     keys = _check(keys, allowed_keys(onto), "property key", onto)
     (label,) = _check((neo4j_name(str(KGO.Evidence)),), allowed_labels(onto), "label", onto)
-    sets = [f"ev:{_q(label)}"] + [f"ev.{_q(k)} = row.{_q(k)}" for k in keys]
+    (document,) = _check((neo4j_name(str(KGO.document)),), allowed_rel_types(onto), "relationship type", onto)
+    props = ", ".join(["uri: row.uri", *(f"{_q(k)}: row.{_q(k)}" for k in keys)])
     return (
-        PLAN_OPTIONS + "UNWIND $rows AS row\n"
-        f"MERGE (ev:{RESOURCE} {{uri: row.uri}})\n"
-        "SET " + ",\n    ".join(sets)
+        PLAN_OPTIONS + "UNWIND $docs AS doc\n"
+        f"MATCH (d:{RESOURCE} {{uri: doc.uri}})\n"
+        "UNWIND doc.evidence AS row\n"
+        f"CREATE (:{RESOURCE}:{_q(label)} {{{props}}})-[:{_q(document)}]->(d)"
     )
 
 
-def new_edges_query() -> str:
+def new_edges_query(ontology: Ontology | None = None) -> str:
     """Create the domain relationships of a batch that cannot exist yet; return the others.
 
     ``$rows: [{i: int, s: IRI, o: IRI, type: name, docs: [doc IRI], evidence: [evidence IRI] or null}]``.
     Both endpoints are matched by uri through the unique constraint's index. When either endpoint has no
-    relationship at all (it is new in this transaction, like every event: the query runs before the batch's
-    provenance relationships), the edge cannot exist and is created, its type a parameter. The ``i`` of
-    every other row is returned: those go to :func:`merge_edges_query`.
+    domain relationship at all (like every event new in this transaction), the edge cannot exist and is
+    created, its type a parameter. The ``i`` of every other row is returned: those go to
+    :func:`merge_edges_query`.
     """
+    onto = ontology or load_ontology()
+    domain = _check(domain_rel_types(onto), allowed_rel_types(onto), "relationship type", onto)
+    types = "|".join(_q(t) for t in domain)
     return (
         PLAN_OPTIONS + "UNWIND $rows AS row\n"
         f"MATCH (s:{RESOURCE} {{uri: row.s}})\n"
         f"MATCH (o:{RESOURCE} {{uri: row.o}})\n"
-        "WITH s, o, row, NOT EXISTS { (s)--() } OR NOT EXISTS { (o)--() } AS new\n"
+        f"WITH s, o, row, NOT EXISTS {{ (s)-[:{types}]-() }} OR NOT EXISTS {{ (o)-[:{types}]-() }} AS new\n"
         "FOREACH (_ IN CASE WHEN new THEN [row] ELSE [] END |\n"
         "    CREATE (s)-[:$(row.type) {docs: row.docs, evidence: row.evidence}]->(o))\n"
         "WITH row WHERE NOT new\n"
@@ -282,20 +322,6 @@ def merge_edges_query(rel_type: str, ontology: Ontology | None = None) -> str:
         "ON MATCH SET r.docs = coalesce(r.docs, []) + [d IN row.docs WHERE NOT d IN coalesce(r.docs, [])],\n"
         "    r.evidence = CASE WHEN row.evidence IS NULL THEN r.evidence\n"
         "        ELSE coalesce(r.evidence, []) + [e IN row.evidence WHERE NOT e IN coalesce(r.evidence, [])] END"
-    )
-
-
-def provenance_query() -> str:
-    """Create a batch of provenance relationships: ``$rows: [{s: IRI, type: name, o: IRI}]``.
-
-    ``type`` is one of the sink's own provenance types (mentionedIn, document, evidence). They belong to one
-    document and are only written for a document whose previous version is gone, so ``CREATE`` is safe.
-    """
-    return (
-        PLAN_OPTIONS + "UNWIND $rows AS row\n"
-        f"MATCH (s:{RESOURCE} {{uri: row.s}})\n"
-        f"MATCH (o:{RESOURCE} {{uri: row.o}})\n"
-        "CREATE (s)-[:$(row.type)]->(o)"
     )
 
 
@@ -388,11 +414,13 @@ class _NodeRow:
     uri: str
     labels: list[str]
     props: dict[str, list[str | int | float]]
+    evidence: list[str] = field(default_factory=list)
 
 
 # The kinds of item a document is made of, in the order they are written. Each item is written whole in one
-# batch: a node with its mentionedIn relationship, an evidence node with its document relationship.
-NODE, EVIDENCE, EDGE, PROV = "node", "evidence", "edge", "prov"
+# batch: a node with its mentionedIn relationship, an evidence node with its document relationship and the
+# evidence relationship from the node it is about.
+NODE, EVIDENCE, EDGE = "node", "evidence", "edge"
 
 
 @dataclass(slots=True)
@@ -400,17 +428,15 @@ class DocRows:
     """What one document contributes, as rows ready for the batch queries.
 
     ``items`` are ``(kind, row, size)`` in write order: the Document node first, then the other nodes
-    (row ``{uri, labels, props}``, written with their ``mentionedIn``), the evidence nodes (``{uri, <key>:
-    value}``, with their ``document`` relationship), the domain edges (``{s, type, o, evidence}``) and the
-    ``evidence`` relationships of node assertions (``{s, type, o}``). ``size`` counts the nodes and
-    relationships an item writes.
+    (row ``{uri, labels, props}``, written with their ``mentionedIn``), the evidence nodes (``{uri, props,
+    about}``, written with their ``document`` relationship and, for a node assertion, the ``evidence``
+    relationship from the node ``about``) and the domain edges (``{s, type, o, evidence}``). ``size`` counts
+    the nodes and relationships an item writes.
     """
 
     doc_iri: str
     digest: str
     items: list[tuple[str, dict[str, Any], int]]
-    mentioned_in: str = ""
-    document_rel: str = ""
 
     @property
     def size(self) -> int:
@@ -426,7 +452,7 @@ class DocRows:
 
     @property
     def edges(self) -> list[dict[str, Any]]:
-        return [row for kind, row, _ in self.items if kind in (EDGE, PROV)]
+        return [row for kind, row, _ in self.items if kind == EDGE]
 
 
 def _value(values: list[str | int | float]) -> Value:
@@ -560,8 +586,11 @@ class RowBuilder:
         k_rule, k_start, k_end, k_quote, k_sentence, k_confidence, k_text = self.evidence_keys.values()
         k_subject, k_predicate, k_object = STATEMENT_KEYS
         evidence: dict[str, dict[str, Any]] = {}
-        assertions: dict[tuple[str, str], None] = {}
+        evidence_prefix = doc_iri + "/"
         for ev in doc.evidence:
+            if not ev.iri.startswith(evidence_prefix):
+                raise ConfigError(f"evidence {ev.iri} is not under the IRI of its document {doc_iri}: an evidence "
+                                  "node belongs to the one document its offsets are in")
             statement = ev.statement or (None, None, None)
             evidence[ev.iri] = {
                 "uri": ev.iri, k_rule: ev.rule, k_start: ev.start, k_end: ev.end, k_quote: ev.quote,
@@ -569,24 +598,25 @@ class RowBuilder:
                 k_subject: statement[0], k_predicate: statement[1], k_object: statement[2],
             }
             if ev.statement is None:
-                if ev.about not in nodes:
-                    node(ev.about)
-                assertions[(ev.about, ev.iri)] = None
+                row = node(ev.about)
+                if ev.iri not in row.evidence:
+                    row.evidence.append(ev.iri)
 
+        # the Document node, the evidence nodes, the other nodes (with relationships to both), the edges
         items: list[tuple[str, dict[str, Any], int]] = []
         for row in nodes.values():
             labels = sorted(row.labels)
             props = {k: _value(v) for k, v in row.props.items()}
-            mentioned = row.uri != doc_iri
-            items.append((NODE, {"uri": row.uri, "labels": labels, "props": props}, 2 if mentioned else 1))
-        items += [(EVIDENCE, row, 2) for row in evidence.values()]
+            size = 1 + len(row.evidence) + (row.uri != doc_iri)
+            items.append((NODE, {"uri": row.uri, "labels": labels, "props": props, "evidence": row.evidence}, size))
+            if row.uri == doc_iri:
+                items += [(EVIDENCE, ev, 2) for ev in evidence.values()]
         items += [
             (EDGE, {"s": s, "type": rel, "o": o, "evidence": evs or None}, 1) for (s, rel, o), evs in edges.items()
         ]
-        items += [(PROV, {"s": s, "type": self.evidence_rel, "o": ev}, 1) for s, ev in assertions]
         payload = json.dumps([SCHEMA_VERSION, doc_iri, items], separators=(",", ":"), check_circular=False)
         digest = hashlib.sha256(payload.encode("ascii")).hexdigest()
-        return DocRows(doc_iri, digest, items, self.mentioned_in, self.document_rel)
+        return DocRows(doc_iri, digest, items)
 
 
 # ------------------------------------------------------------------ batches
@@ -624,37 +654,36 @@ class _Batch:
     nodes: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
-    provenance: list[dict[str, Any]] = field(default_factory=list)
-    types: set[str] = field(default_factory=set)
 
 
 def _group(parts: Sequence[_Part]) -> _Batch:
-    """Rows of a batch: nodes merged per uri (labels united, props updated), evidence per uri, domain edges
-    per (subject, type, object) with their documents and evidence gathered; provenance as given."""
+    """Rows of a batch: nodes merged per uri (labels united, props updated, the documents that mention them
+    gathered), evidence per document, domain edges per (subject, type, object) with their documents and
+    evidence gathered."""
     nodes: dict[str, dict[str, Any]] = {}
-    evidence: dict[str, dict[str, Any]] = {}
+    evidence: dict[str, list[dict[str, Any]]] = {}
     edges: dict[tuple[str, str, str], dict[str, Any]] = {}
-    provenance: dict[tuple[str, str, str], None] = {}
     for part in parts:
         doc = part.rows.doc_iri
-        mentioned_in, document_rel = part.rows.mentioned_in, part.rows.document_rel
         for kind, row, _ in part.items:
             if kind == NODE:
                 uri = row["uri"]
                 seen = nodes.get(uri)
                 if seen is None:
-                    nodes[uri] = {"uri": uri, "labels": row["labels"], "props": row["props"]}
+                    seen = nodes[uri] = {"uri": uri, "labels": row["labels"], "props": row["props"], "docs": [],
+                                         "evidence": row["evidence"]}
                 else:
                     if row["labels"] != seen["labels"]:
                         seen["labels"] = sorted(set(seen["labels"]) | set(row["labels"]))
                     if row["props"]:
                         seen["props"] = {**seen["props"], **row["props"]}
-                if uri != doc:
-                    provenance[(uri, mentioned_in, doc)] = None
+                    if row["evidence"]:
+                        seen["evidence"] = seen["evidence"] + row["evidence"]
+                if uri != doc and doc not in seen["docs"]:
+                    seen["docs"].append(doc)
             elif kind == EVIDENCE:
-                evidence[row["uri"]] = row
-                provenance[(row["uri"], document_rel, doc)] = None
-            elif kind == EDGE:
+                evidence.setdefault(doc, []).append(row)
+            else:
                 key = (row["s"], row["type"], row["o"])
                 seen = edges.get(key)
                 if seen is None:
@@ -666,12 +695,25 @@ def _group(parts: Sequence[_Part]) -> _Batch:
                     if row["evidence"]:
                         have = seen["evidence"] or []
                         seen["evidence"] = have + [e for e in row["evidence"] if e not in have]
-            else:
-                provenance[(row["s"], row["type"], row["o"])] = None
-    batch = _Batch(list(nodes.values()), list(evidence.values()), list(edges.values()))
-    batch.provenance = [{"s": s, "type": t, "o": o} for s, t, o in provenance]
-    batch.types = {row["type"] for row in batch.edges}
-    return batch
+    return _Batch(list(nodes.values()), [{"uri": d, "evidence": rows} for d, rows in evidence.items()],
+                  list(edges.values()))
+
+
+@dataclass(slots=True)
+class _InFlight:
+    """A batch being sent by a helper thread.
+
+    Two batches may be in flight (``IN_FLIGHT``): the second starts its transaction once the first has run
+    all its queries (``queried``), while the first commits. By then the first holds the locks of every node
+    it writes, so the second waits on those locks where they overlap (a node's labels, properties and new
+    relationships) and never sees half of the first; nothing it writes before its nodes query (its
+    documents and their evidence nodes) is touched by the first. A document in flight is never sent again
+    before it has committed.
+    """
+
+    future: Future[bool]
+    docs: set[str]
+    queried: threading.Event
 
 
 # ------------------------------------------------------------------ report
@@ -809,6 +851,20 @@ def _open_driver(uri: str, auth: tuple[str, str] | None, **config: Any) -> Any:
         raise _map_error(exc, uri, auth, None) from None
 
 
+class _Rows(list[Any]):
+    """A query parameter list whose ``repr`` is its length.
+
+    The driver formats every query's parameters for its debug log before it knows whether anything logs
+    (``Bolt5x5.run``); for a batch of 10,000 rows that ``repr`` cost about as much as packing the rows, on
+    the thread that sends them. This also keeps article text out of the driver's debug log.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
 def _literal(query: str) -> LiteralString:
     """Our queries are built from whitelisted names only; tell the driver's typing so."""
     return query  # mypy treats LiteralString as str; the driver's annotations want it
@@ -820,9 +876,9 @@ def _literal(query: str) -> LiteralString:
 class Neo4jWriter:
     """Write mapped documents to Neo4j. Use as a context manager; see the module docstring for the model.
 
-    ``write()`` buffers rows and sends a transaction every ``batch_size`` rows (from a helper thread while
-    the next batch is built, unless ``background=False``); leaving the ``with`` block normally (or
-    ``close()``) sends the rest and waits for it. ``report`` holds what was done.
+    ``write()`` buffers rows and sends a transaction every ``batch_size`` rows (from helper threads while
+    the next batch is built, at most ``IN_FLIGHT`` at a time, unless ``background=False``); leaving the
+    ``with`` block normally (or ``close()``) sends the rest and waits for it. ``report`` holds what was done.
     """
 
     def __init__(
@@ -858,19 +914,19 @@ class Neo4jWriter:
         self.report = Neo4jReport()
         self._builder = RowBuilder(self.ontology)
         self._pool: ThreadPoolExecutor | None = None
-        self._inflight: Future[bool] | None = None
+        self._inflight: list[_InFlight] = []
+        self._report_lock = threading.Lock()
         self._driver: Any = None
+        self._bookmarks: Any = None  # one causal chain for all the writer's sessions
+        self._sessions: dict[int, Any] = {}  # per thread
         self._schema_ready = False
-        self._session: Any = None
-        self._bookmarks: Any = None
         self._pending: list[_Part] = []
         self._pending_rows = 0
         self._pending_docs: set[str] = set()
         self._queries = {
-            "nodes": nodes_query(),
+            "nodes": nodes_query(self.ontology),
             "evidence": evidence_query(self._builder.evidence_row_keys, self.ontology),
-            "edges": new_edges_query(),
-            "provenance": provenance_query(),
+            "edges": new_edges_query(self.ontology),
         }
         self._merge_queries: dict[str, str] = {}
         self._retract = retract_queries(self.ontology)
@@ -890,13 +946,13 @@ class Neo4jWriter:
         if self._driver is not None:
             return self
         self._driver = _open_driver(self.uri, self._auth, **self._driver_config)
+        self._bookmarks = _driver_module().GraphDatabase.bookmark_manager()
         try:
             self._driver.verify_connectivity()
-            with self._driver.session(database=self.database) as session:
+            with self._driver.session(database=self.database, bookmark_manager=self._bookmarks) as session:
                 for statement in constraint_statements():
                     session.run(_literal(statement)).consume()
                 session.run("CALL db.awaitIndexes(300)").consume()
-                self._bookmarks = session.last_bookmarks()
             self._schema_ready = True
         except Exception as exc:
             self._close_driver()
@@ -909,27 +965,28 @@ class Neo4jWriter:
         return _map_error(exc, self.uri, self._auth, self.database)
 
     def _session_for_work(self) -> Any:
+        """This thread's session (each thread that sends batches has its own)."""
         if self._driver is None:
-            if not self._schema_ready:
-                self.connect()
-            else:  # reconnecting after a lost connection: the driver's errors go to the retry loop
-                self._driver = _open_driver(self.uri, self._auth, **self._driver_config)
-        if self._session is None:
-            driver = self._driver
-            assert driver is not None
-            self._session = driver.session(database=self.database, bookmarks=self._bookmarks)
-        return self._session
+            self.connect()
+        key = threading.get_ident()
+        session = self._sessions.get(key)
+        if session is None:
+            session = self._sessions[key] = self._driver.session(database=self.database,
+                                                                 bookmark_manager=self._bookmarks)
+        return session
 
-    def _close_session(self) -> None:
-        if self._session is not None:
+    def _drop_session(self) -> None:
+        """Close this thread's session (after a lost connection: the driver's pool reconnects by itself)."""
+        session = self._sessions.pop(threading.get_ident(), None)
+        if session is not None:
             with suppress(Exception):  # a broken session has nothing useful left
-                self._bookmarks = self._session.last_bookmarks()
-            with suppress(Exception):
-                self._session.close()
-            self._session = None
+                session.close()
 
     def _close_driver(self) -> None:
-        self._close_session()
+        sessions, self._sessions = self._sessions, {}
+        for session in sessions.values():
+            with suppress(Exception):
+                session.close()
         if self._driver is not None:
             with suppress(Exception):
                 self._driver.close()
@@ -945,7 +1002,7 @@ class Neo4jWriter:
                 session = self._session_for_work()
                 return cast(T, session.execute_write(work))
             except (errors.ServiceUnavailable, errors.SessionExpired) as exc:
-                self._close_driver()
+                self._drop_session()
                 if attempt >= self.max_retries:
                     raise TransientTargetError(
                         f"lost the connection to Neo4j at {safe_uri(self.uri)} and gave up after {attempt} "
@@ -976,7 +1033,7 @@ class Neo4jWriter:
 
         With ``background=True`` (the default) a full batch is sent by a helper thread while the next one is
         built, so an error of that batch (the server went away for good, say) is raised by a later
-        ``write()``, ``flush()`` or ``close()``. At most one batch is in flight.
+        ``write()``, ``flush()`` or ``close()``. At most ``IN_FLIGHT`` batches are in flight.
         """
         rows = self._builder.rows(doc)
         size = rows.size
@@ -1000,33 +1057,69 @@ class Neo4jWriter:
         self._wait()
 
     def _dispatch(self) -> None:
-        """Send the buffered rows as one batch: in the background when enabled (after the previous one)."""
+        """Send the buffered rows as one batch: by a helper thread when ``background`` (see :class:`_InFlight`)."""
         if not self._pending:
             return
         parts, self._pending, self._pending_rows = self._pending, [], 0
-        self._pending_docs = set()
-        self._wait()
+        docs, self._pending_docs = self._pending_docs, set()
         if not self.background:
+            self._wait()
             self._send(parts)
             return
+        if any(docs & batch.docs for batch in self._inflight):
+            self._wait()  # a document again (listed twice): its first version commits first
+        while len(self._inflight) >= IN_FLIGHT:
+            self._wait_oldest()
+        if self._driver is None:
+            self.connect()  # here, not in the helper threads
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-neo4j-writer")
-        self._inflight = self._pool.submit(self._send, parts)
+            self._pool = ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="kg-neo4j-writer")
+        previous = self._inflight[-1].queried if self._inflight else None
+        queried = threading.Event()
+        future = self._pool.submit(self._send, parts, previous, queried)
+        self._inflight.append(_InFlight(future, docs, queried))
+
+    def _wait_oldest(self) -> None:
+        self._inflight.pop(0).future.result()
 
     def _wait(self) -> None:
-        """Wait for the batch in flight; raise its error."""
-        future, self._inflight = self._inflight, None
-        if future is not None:
-            future.result()
+        """Wait for every batch in flight, oldest first; raise the first error."""
+        try:
+            while self._inflight:
+                self._wait_oldest()
+        finally:
+            for batch in self._inflight:  # after an error: let the others finish, but report only the first
+                with suppress(Exception):
+                    batch.future.result()
+            self._inflight = []
 
-    def _send(self, parts: list[_Part]) -> bool:
-        """One transaction for these parts; True when every document in it was unchanged (skipped)."""
-        counts, skipped, replaced = self._execute(lambda tx: self._write_work(tx, parts))
-        self.report.add(counts)
-        self.report.batches += 1
-        self.report.documents_unchanged += len(skipped)
-        self.report.documents_retracted += replaced
-        self.report.documents_written += sum(1 for p in parts if p.last and p.rows.doc_iri not in skipped)
+    def _send(self, parts: list[_Part], previous: threading.Event | None = None,
+              queried: threading.Event | None = None) -> bool:
+        """One transaction for these parts; True when every document in it was unchanged (skipped).
+
+        With ``previous``, the transaction starts once the previous batch has run all its queries;
+        ``queried`` is set once this one has (or has failed).
+        """
+
+        def work(tx: Any) -> tuple[dict[str, int], set[str], int]:
+            result = self._write_work(tx, parts)
+            if queried is not None:
+                queried.set()  # this transaction holds every lock it needs: the next one may start
+            return result
+
+        try:
+            if previous is not None:
+                previous.wait()
+            counts, skipped, replaced = self._execute(work)
+        finally:
+            if queried is not None:
+                queried.set()
+        with self._report_lock:
+            self.report.add(counts)
+            self.report.batches += 1
+            self.report.documents_unchanged += len(skipped)
+            self.report.documents_retracted += replaced
+            self.report.documents_written += sum(1 for p in parts if p.last and p.rows.doc_iri not in skipped)
         return bool(skipped) and all(p.rows.doc_iri in skipped for p in parts)
 
     def _merge_query(self, rel_type: str) -> str:
@@ -1042,7 +1135,7 @@ class Neo4jWriter:
         skipped: set[str] = set()
         replace: list[str] = []
         if first:
-            stored = {rec["uri"]: rec["digest"] for rec in tx.run(_literal(check_query()), docs=list(first))}
+            stored = {rec["uri"]: rec["digest"] for rec in tx.run(_literal(check_query()), docs=_Rows(first))}
             for doc, digest in first.items():
                 if doc not in stored:
                     continue
@@ -1059,33 +1152,31 @@ class Neo4jWriter:
         # relationships, so that a node new in this transaction still has no relationship when edges are written
         starting = [p.rows.doc_iri for p in active if p.first]
         if starting:
-            _add(counts, _counts(tx.run(_literal(documents_query()), docs=starting).consume()))
-        if batch.nodes:
-            _add(counts, _counts(tx.run(_literal(queries["nodes"]), rows=batch.nodes).consume()))
+            _add(counts, _counts(tx.run(_literal(documents_query()), docs=_Rows(starting)).consume()))
         if batch.evidence:
-            _add(counts, _counts(tx.run(_literal(queries["evidence"]), rows=batch.evidence).consume()))
+            _add(counts, _counts(tx.run(_literal(queries["evidence"]), docs=_Rows(batch.evidence)).consume()))
+        if batch.nodes:
+            _add(counts, _counts(tx.run(_literal(queries["nodes"]), rows=_Rows(batch.nodes)).consume()))
         if batch.edges:
             rows = [dict(row, i=i) for i, row in enumerate(batch.edges)]
-            result = tx.run(_literal(queries["edges"]), rows=rows)
+            result = tx.run(_literal(queries["edges"]), rows=_Rows(rows))
             existing = [rows[record["i"]] for record in result]
             _add(counts, _counts(result.consume()))
             by_type: dict[str, list[dict[str, Any]]] = {}
             for row in existing:
                 by_type.setdefault(row["type"], []).append(row)
             for rel, group in sorted(by_type.items()):
-                _add(counts, _counts(tx.run(_literal(self._merge_query(rel)), rows=group).consume()))
-        if batch.provenance:
-            _add(counts, _counts(tx.run(_literal(queries["provenance"]), rows=batch.provenance).consume()))
+                _add(counts, _counts(tx.run(_literal(self._merge_query(rel)), rows=_Rows(group)).consume()))
         digests = [{"uri": p.rows.doc_iri, "digest": p.rows.digest} for p in active if p.last]
         if digests:
-            _add(counts, _counts(tx.run(_literal(digest_query()), rows=digests).consume()))
+            _add(counts, _counts(tx.run(_literal(digest_query()), rows=_Rows(digests)).consume()))
         counts.pop("documents", None)
         return counts, skipped, len(replace)
 
     def _retract_work(self, tx: Any, docs: list[str]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for query in self._retract:
-            result = tx.run(_literal(query), docs=docs)
+            result = tx.run(_literal(query), docs=_Rows(docs))
             records = list(result)
             _add(counts, _counts(result.consume()))
             found = records[0].get("documents") if records else None
@@ -1122,13 +1213,13 @@ class Neo4jWriter:
         finally:
             self._pending, self._pending_rows, self._pending_docs = [], 0, set()
             try:
-                if self._inflight is not None and not flush:
+                if self._inflight and not flush:
                     try:
                         self._wait()  # never close the connection under a running transaction
                     except Exception as exc:  # already failing: report this one in the log only
                         log.warning("Neo4j batch failed while closing: %s", exc)
             finally:
-                self._inflight = None
+                self._inflight = []
                 if self._pool is not None:
                     self._pool.shutdown(wait=True)
                     self._pool = None

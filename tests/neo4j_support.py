@@ -140,6 +140,13 @@ class Neo4jServer:
         return self._proc is not None and self._proc.poll() is None
 
     @property
+    def pid(self) -> int:
+        """The server's process id (the JVM), while it runs."""
+        if self._proc is None:
+            raise RuntimeError("the server is not running")
+        return self._proc.pid
+
+    @property
     def log_path(self) -> Path:
         return self.home / "launcher.log"
 
