@@ -63,8 +63,9 @@ relationships; the domain relationships; the digests. Evidence nodes and provena
 ``CREATE``d: they belong to one document (an evidence IRI must lie under its document's IRI, as the mapping
 mints it), and the digest check guarantees that the document's previous version is gone (retracted in the
 same transaction). A domain relationship with an endpoint that has no domain relationship yet (like every
-event new in this transaction) cannot exist and is ``CREATE``d too; the others are ``MERGE``d per type
-(expanding between the two bound endpoints) and get the document and evidence IRIs appended to their lists.
+event new in this transaction) cannot exist and is ``CREATE``d too; the others are ``MERGE``d, in the same
+query, by one subquery per type (a static type: the plan expands between the two bound endpoints), and get
+the document and evidence IRIs appended to their lists.
 Every query starts with ``CYPHER replan=skip``: the plans do not depend on statistics, and replanning while
 the graph grows would only cost time.
 
@@ -278,18 +279,26 @@ def evidence_query(keys: Sequence[str], ontology: Ontology | None = None) -> str
     )
 
 
-def new_edges_query(ontology: Ontology | None = None) -> str:
-    """Create the domain relationships of a batch that cannot exist yet; return the others.
+def edges_query(ontology: Ontology | None = None) -> str:
+    """Write a batch of domain relationships: ``$rows: [{s, o, type, docs, evidence}]``, ``$types: {name: name}``.
 
-    ``$rows: [{i: int, s: IRI, o: IRI, type: name, docs: [doc IRI], evidence: [evidence IRI] or null}]``.
-    Both endpoints are matched by uri through the unique constraint's index. When either endpoint has no
-    domain relationship at all (like every event new in this transaction), the edge cannot exist and is
-    created, its type a parameter. The ``i`` of every other row is returned: those go to
-    :func:`merge_edges_query`.
+    Rows are ``{s: IRI, o: IRI, type: name, docs: [doc IRI], evidence: [evidence IRI] or null}``; ``$types``
+    maps every domain relationship type to itself (so that a row's type is compared with a parameter, never
+    with text). Both endpoints are matched by uri through the unique constraint's index. When either
+    endpoint has no domain relationship at all (like every event new in this transaction), the edge cannot
+    exist and is created, its type a parameter. The others are merged by :func:`merge_edge_clause`, one
+    subquery per type (a static type, so the planner expands between the two bound endpoints).
     """
     onto = ontology or load_ontology()
     domain = _check(domain_rel_types(onto), allowed_rel_types(onto), "relationship type", onto)
     types = "|".join(_q(t) for t in domain)
+    merges = "".join(
+        "CALL (s, o, row) {\n"
+        f"    WITH s, o, row WHERE row.type = $types.{_q(rel)}\n"
+        f"    {merge_edge_clause(rel, onto)}\n"
+        "}\n"
+        for rel in domain
+    )
     return (
         PLAN_OPTIONS + "UNWIND $rows AS row\n"
         f"MATCH (s:{RESOURCE} {{uri: row.s}})\n"
@@ -297,31 +306,25 @@ def new_edges_query(ontology: Ontology | None = None) -> str:
         f"WITH s, o, row, NOT EXISTS {{ (s)-[:{types}]-() }} OR NOT EXISTS {{ (o)-[:{types}]-() }} AS new\n"
         "FOREACH (_ IN CASE WHEN new THEN [row] ELSE [] END |\n"
         "    CREATE (s)-[:$(row.type) {docs: row.docs, evidence: row.evidence}]->(o))\n"
-        "WITH row WHERE NOT new\n"
-        "RETURN row.i AS i"
+        "WITH s, o, row WHERE NOT new\n" + merges.rstrip("\n")
     )
 
 
-def merge_edges_query(rel_type: str, ontology: Ontology | None = None) -> str:
-    """Merge a batch of domain relationships of one type between existing nodes.
+def merge_edge_clause(rel_type: str, ontology: Ontology | None = None) -> str:
+    """``MERGE`` of one domain relationship of a static type between bound ``s`` and ``o`` (row as above).
 
-    ``$rows: [{s: IRI, o: IRI, docs: [doc IRI], evidence: [evidence IRI] or null}]``. The type is static, so
-    the planner expands between the two bound endpoints (whatever the statistics); the documents and the
-    evidence IRIs are appended to the relationship's lists.
+    The documents and the evidence IRIs of the row are appended to the relationship's lists.
     """
     onto = ontology or load_ontology()
     (rel_type,) = _check((rel_type,), allowed_rel_types(onto), "relationship type", onto)
     if rel_type in _names(PROVENANCE):
         raise ConfigError(f"refusing Neo4j relationship type {rel_type!r}: it is the sink's provenance")
     return (
-        PLAN_OPTIONS + "UNWIND $rows AS row\n"
-        f"MATCH (s:{RESOURCE} {{uri: row.s}})\n"
-        f"MATCH (o:{RESOURCE} {{uri: row.o}})\n"
         f"MERGE (s)-[r:{_q(rel_type)}]->(o)\n"
-        "ON CREATE SET r.docs = row.docs, r.evidence = row.evidence\n"
-        "ON MATCH SET r.docs = coalesce(r.docs, []) + [d IN row.docs WHERE NOT d IN coalesce(r.docs, [])],\n"
-        "    r.evidence = CASE WHEN row.evidence IS NULL THEN r.evidence\n"
-        "        ELSE coalesce(r.evidence, []) + [e IN row.evidence WHERE NOT e IN coalesce(r.evidence, [])] END"
+        "    ON CREATE SET r.docs = row.docs, r.evidence = row.evidence\n"
+        "    ON MATCH SET r.docs = coalesce(r.docs, []) + [d IN row.docs WHERE NOT d IN coalesce(r.docs, [])],\n"
+        "        r.evidence = CASE WHEN row.evidence IS NULL THEN r.evidence\n"
+        "            ELSE coalesce(r.evidence, []) + [e IN row.evidence WHERE NOT e IN coalesce(r.evidence, [])] END"
     )
 
 
@@ -926,9 +929,9 @@ class Neo4jWriter:
         self._queries = {
             "nodes": nodes_query(self.ontology),
             "evidence": evidence_query(self._builder.evidence_row_keys, self.ontology),
-            "edges": new_edges_query(self.ontology),
+            "edges": edges_query(self.ontology),
         }
-        self._merge_queries: dict[str, str] = {}
+        self._types = {name: name for name in domain_rel_types(self.ontology)}
         self._retract = retract_queries(self.ontology)
 
     def __repr__(self) -> str:  # no password
@@ -1122,12 +1125,6 @@ class Neo4jWriter:
             self.report.documents_written += sum(1 for p in parts if p.last and p.rows.doc_iri not in skipped)
         return bool(skipped) and all(p.rows.doc_iri in skipped for p in parts)
 
-    def _merge_query(self, rel_type: str) -> str:
-        query = self._merge_queries.get(rel_type)
-        if query is None:
-            query = self._merge_queries[rel_type] = merge_edges_query(rel_type, self.ontology)
-        return query
-
     def _write_work(self, tx: Any, parts: list[_Part]) -> tuple[dict[str, int], set[str], int]:
         """The transaction function (may run more than once: it decides everything from the database)."""
         counts: dict[str, int] = {}
@@ -1158,15 +1155,8 @@ class Neo4jWriter:
         if batch.nodes:
             _add(counts, _counts(tx.run(_literal(queries["nodes"]), rows=_Rows(batch.nodes)).consume()))
         if batch.edges:
-            rows = [dict(row, i=i) for i, row in enumerate(batch.edges)]
-            result = tx.run(_literal(queries["edges"]), rows=_Rows(rows))
-            existing = [rows[record["i"]] for record in result]
-            _add(counts, _counts(result.consume()))
-            by_type: dict[str, list[dict[str, Any]]] = {}
-            for row in existing:
-                by_type.setdefault(row["type"], []).append(row)
-            for rel, group in sorted(by_type.items()):
-                _add(counts, _counts(tx.run(_literal(self._merge_query(rel)), rows=_Rows(group)).consume()))
+            edges = tx.run(_literal(queries["edges"]), rows=_Rows(batch.edges), types=self._types)
+            _add(counts, _counts(edges.consume()))
         digests = [{"uri": p.rows.doc_iri, "digest": p.rows.digest} for p in active if p.last]
         if digests:
             _add(counts, _counts(tx.run(_literal(digest_query()), rows=_Rows(digests)).consume()))

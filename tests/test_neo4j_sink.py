@@ -20,9 +20,10 @@ from kg.neo4j_sink import (
     RowBuilder,
     constraint_statements,
     credentials_from_env,
+    domain_rel_types,
+    edges_query,
     evidence_query,
-    merge_edges_query,
-    new_edges_query,
+    merge_edge_clause,
     nodes_query,
     retract_queries,
     run_cypher,
@@ -163,9 +164,8 @@ EVIDENCE_KEYS = ("rule", "charStart", "charEnd", "quote", "sentenceIndex", "conf
 def test_builders_use_parameters_only() -> None:
     node_q = nodes_query()
     evidence_q = evidence_query(EVIDENCE_KEYS)
-    new_q = new_edges_query()
-    merge_q = merge_edges_query("agent")
-    for query in (node_q, evidence_q, new_q, merge_q):
+    edges_q = edges_query()
+    for query in (node_q, evidence_q, edges_q):
         # plans do not depend on statistics
         assert query.startswith(("CYPHER replan=skip\nUNWIND $rows AS row", "CYPHER replan=skip\nUNWIND $docs AS doc"))
         assert "'" not in query and '"' not in query  # no string literals: every value is a parameter
@@ -176,11 +176,10 @@ def test_builders_use_parameters_only() -> None:
     assert "MATCH (d:Resource {uri: doc.uri})" in evidence_q
     assert "CREATE (:Resource:`Evidence` {uri: row.uri, `rule`: row.`rule`," in evidence_q
     assert "-[:`document`]->(d)" in evidence_q
-    for query in (new_q, merge_q):
-        assert "MATCH (s:Resource {uri: row.s})" in query and "MATCH (o:Resource {uri: row.o})" in query
-    assert "CREATE (s)-[:$(row.type)" in new_q and "RETURN row.i AS i" in new_q
-    assert "NOT EXISTS { (s)-[:`affiliatedWith`|`agent`|" in new_q and "mentionedIn" not in new_q
-    assert "MERGE (s)-[r:`agent`]->(o)" in merge_q
+    assert "MATCH (s:Resource {uri: row.s})" in edges_q and "MATCH (o:Resource {uri: row.o})" in edges_q
+    assert "CREATE (s)-[:$(row.type)" in edges_q
+    assert "NOT EXISTS { (s)-[:`affiliatedWith`|`agent`|" in edges_q and "mentionedIn" not in edges_q
+    assert "WHERE row.type = $types.`agent`\n    MERGE (s)-[r:`agent`]->(o)" in edges_q
     for query in retract_queries():
         assert query.startswith("CYPHER replan=skip\nUNWIND $docs AS doc")
         assert "'" not in query and '"' not in query
@@ -198,7 +197,7 @@ def test_builder_refuses_labels_not_in_the_ontology(label: str) -> None:
 @pytest.mark.parametrize("rel", ["knows", "Person", "agent]->(o) DETACH DELETE o //", "name", "mentionedIn"])
 def test_builder_refuses_relationship_types_not_in_the_ontology(rel: str) -> None:
     with pytest.raises(ConfigError, match="refusing Neo4j relationship type"):
-        merge_edges_query(rel)
+        merge_edge_clause(rel)
 
 
 @pytest.mark.parametrize("key", ["uri", "docs", "kgDigest", "n.x = 1, n.y", "agent"])
@@ -346,14 +345,14 @@ def test_labels_constraint_and_model(db: Any, server: Neo4jServer, mapping: Mapp
     plans = {
         "nodes": nodes_query(onto),
         "evidence": evidence_query(EVIDENCE_KEYS, onto),
-        "new edges": new_edges_query(onto),
-        "merge edges": merge_edges_query("agent", onto),
+        "edges": edges_query(onto),
     }
     for name, query in plans.items():
-        plan = repr(db.execute_query("EXPLAIN " + query, rows=[], docs=[]).summary.plan)
+        plan = repr(db.execute_query("EXPLAIN " + query, rows=[], docs=[], types={}).summary.plan)
         assert "NodeUniqueIndexSeek" in plan, name
         assert "RelationshipsScan" not in plan and "RelationshipTypeScan" not in plan, name
-    assert "Expand(Into)" in repr(db.execute_query("EXPLAIN " + plans["merge edges"], rows=[]).summary.plan)
+    edges_plan = repr(db.execute_query("EXPLAIN " + plans["edges"], rows=[], types={}).summary.plan)
+    assert edges_plan.count("Expand(Into)") >= len(domain_rel_types(onto))  # one per merged type
 
     doc = mapped(record_a(), mapping)
     writer = write(server, [doc])
