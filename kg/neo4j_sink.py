@@ -194,6 +194,11 @@ def _check(names: Iterable[str], allowed: frozenset[str], what: str, ontology: O
     return out
 
 
+def _sink_types(ontology: Ontology, *terms: str) -> tuple[str, ...]:
+    """Relationship type names of the sink's own ontology terms (provenance), checked like any other."""
+    return _check((neo4j_name(str(t)) for t in terms), allowed_rel_types(ontology), "relationship type", ontology)
+
+
 def _q(name: str) -> str:
     """Backtick-quoted name; only ever called on whitelisted names (no backticks possible)."""
     return f"`{name}`"
@@ -236,8 +241,7 @@ def nodes_query(ontology: Ontology | None = None) -> str:
     each gets a new relationship from the node.
     """
     onto = ontology or load_ontology()
-    mentioned, evidence = _check((neo4j_name(str(KGO.mentionedIn)), neo4j_name(str(KGO.evidence))),
-                                 allowed_rel_types(onto), "relationship type", onto)
+    mentioned, evidence = _sink_types(onto, KGO.mentionedIn, KGO.evidence)
     return (
         PLAN_OPTIONS + "UNWIND $rows AS row\n"
         f"MERGE (n:{RESOURCE} {{uri: row.uri}})\n"
@@ -269,7 +273,7 @@ def evidence_query(keys: Sequence[str], ontology: Ontology | None = None) -> str
     onto = ontology or load_ontology()
     keys = _check(keys, allowed_keys(onto), "property key", onto)
     (label,) = _check((neo4j_name(str(KGO.Evidence)),), allowed_labels(onto), "label", onto)
-    (document,) = _check((neo4j_name(str(KGO.document)),), allowed_rel_types(onto), "relationship type", onto)
+    (document,) = _sink_types(onto, KGO.document)
     props = ", ".join(["uri: row.uri", *(f"{_q(k)}: row.{_q(k)}" for k in keys)])
     return (
         PLAN_OPTIONS + "UNWIND $docs AS doc\n"
@@ -360,8 +364,7 @@ def retract_queries(ontology: Ontology | None = None) -> tuple[str, ...]:
        (``DETACH DELETE``); returns ``documents``.
     """
     onto = ontology or load_ontology()
-    mentioned = _q(neo4j_name(str(KGO.mentionedIn)))
-    document = _q(neo4j_name(str(KGO.document)))
+    mentioned, document = (_q(name) for name in _sink_types(onto, KGO.mentionedIn, KGO.document))
     support = f"{mentioned}|{document}"
     domain = _check(domain_rel_types(onto), allowed_rel_types(onto), "relationship type", onto)
     queries = []
@@ -449,14 +452,6 @@ class DocRows:
     def nodes(self) -> list[dict[str, Any]]:
         return [row for kind, row, _ in self.items if kind == NODE]
 
-    @property
-    def evidence(self) -> list[dict[str, Any]]:
-        return [row for kind, row, _ in self.items if kind == EVIDENCE]
-
-    @property
-    def edges(self) -> list[dict[str, Any]]:
-        return [row for kind, row, _ in self.items if kind == EDGE]
-
 
 def _value(values: list[str | int | float]) -> Value:
     if len(values) == 1:
@@ -489,10 +484,9 @@ class RowBuilder:
         self._keys: dict[str, str] = {}
         self._types: dict[str, str] = {}
         self.document_class = self._need_class(str(KGO.Document))
-        self.evidence_class = self._need_class(str(KGO.Evidence))
-        self.mentioned_in = self._need_property(str(KGO.mentionedIn))
-        self.document_rel = self._need_property(str(KGO.document))
-        self.evidence_rel = self._need_property(str(KGO.evidence))
+        self._need_class(str(KGO.Evidence))
+        for term in (KGO.mentionedIn, KGO.document, KGO.evidence):  # the provenance types the queries use
+            self._need_property(str(term))
         self.evidence_keys = {  # in this order (rows() relies on it)
             term: self.key(str(term))
             for term in (KGO.rule, KGO.charStart, KGO.charEnd, KGO.quote, KGO.sentenceIndex,
@@ -507,11 +501,10 @@ class RowBuilder:
                               where=str(self.ontology.path))
         return iri
 
-    def _need_property(self, iri: str) -> str:
+    def _need_property(self, iri: str) -> None:
         if iri not in self.ontology.object_properties:
             raise ConfigError(f"the ontology does not define {iri}, which the Neo4j sink needs",
                               where=str(self.ontology.path))
-        return neo4j_name(iri)
 
     def labels(self, cls: str) -> tuple[str, ...]:
         found = self._labels.get(cls)
