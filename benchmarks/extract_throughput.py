@@ -32,9 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import spacy
 
-from kg.extract import Extractor, ExtractorConfig, extract_all
+from kg.extract import Extractor, extract_all
 from kg.extract.pipeline import resolve_model_name
 from kg.records import DocRecord, Document, dumps
+from kg.settings import ExtractSettings
 
 T = TypeVar("T")
 
@@ -92,7 +93,7 @@ def time_kg(model: str, docs: list[Document], workers: int) -> tuple[float, list
     this process with one worker, by the worker processes otherwise). One worker uses a pipeline loaded
     before the clock starts; with more, the time includes starting the pool and loading the pipeline in
     each worker, as ``kg extract --workers N`` does."""
-    config = ExtractorConfig(model=model)
+    config = ExtractSettings(model=model)
     extractor = Extractor(config) if workers == 1 else None
     cpu = _cpu(workers)
     started = time.perf_counter()
@@ -128,7 +129,7 @@ def main() -> None:
     print(f"{len(docs)} documents from {source}, {sum(len(d.text) for d in docs):,} characters, model {args.model}")
 
     bare_s, words = float("inf"), 0
-    for batch_size in (None, ExtractorConfig().batch_size):
+    for batch_size in (None, ExtractSettings().spacy_batch_size):
         seconds, words = min(fresh(time_bare, args.model, docs, batch_size) for _ in range(args.repeat))
         label = f"bare nlp.pipe, batch {batch_size or 'default'}"
         print(f"{label:<30}{seconds:>8.1f} s{words / seconds:>12,.0f} words/s", flush=True)

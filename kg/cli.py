@@ -15,9 +15,9 @@ from typing import Annotated, Any
 import typer
 
 from kg import __version__
-from kg.config import Config, load_config
 from kg.errors import ConfigError, KgError
 from kg.records import RunReport
+from kg.settings import Settings, load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="kg: news articles -> spaCy extraction -> YAML mapping -> RDF files or Neo4j.")
@@ -33,8 +33,8 @@ BatchOpt = Annotated[int | None, typer.Option("--batch-size", min=1, help="Neo4j
 DatabaseOpt = Annotated[str | None, typer.Option("--database", help="Neo4j database name.")]
 
 
-def _config(path: Path | None, **options: Any) -> Config:
-    return load_config(path).with_options(**options)
+def _config(path: Path | None, **options: Any) -> Settings:
+    return load_settings(path).with_options(**options)
 
 
 @contextmanager

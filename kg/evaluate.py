@@ -14,10 +14,10 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from kg.config import Config
 from kg.goldsets import GoldDoc, load_gold
 from kg.records import DocRecord, Document
 from kg.scoring import PRF, baseline_naive, baseline_spacy, score
+from kg.settings import Settings
 
 # Metric key -> label printed in the report, in report order.
 LABELS: dict[str, str] = {
@@ -50,16 +50,16 @@ def gold_documents(gold: Sequence[GoldDoc]) -> list[Document]:
     ]
 
 
-def extract_gold(gold: Sequence[GoldDoc], cfg: Config) -> tuple[dict[str, DocRecord], object]:
+def extract_gold(gold: Sequence[GoldDoc], cfg: Settings) -> tuple[dict[str, DocRecord], object]:
     """Our records for the gold documents, by id, and the Extractor that made them."""
-    from kg.extract import Extractor, ExtractorConfig
+    from kg.extract import Extractor
 
-    extractor = Extractor(ExtractorConfig(model=cfg.model, gazetteers=cfg.gazetteers, triggers=cfg.triggers))
+    extractor = Extractor(cfg.extract)
     records = {r.document.id: r for r in extractor.extract_many(gold_documents(gold))}
     return records, extractor
 
 
-def run_eval(gold: Path, fmt: str, cfg: Config, baseline: bool = False, limit: int | None = None) -> str:
+def run_eval(gold: Path, fmt: str, cfg: Settings, baseline: bool = False, limit: int | None = None) -> str:
     """Score the extractor (and, with ``baseline``, the two baselines) on a gold file; the report text."""
     docs = load_gold(gold, fmt)
     if limit is not None:

@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from kg.config import Config
 from kg.errors import InputError, KgError
 from kg.mapping import MappedDoc, Mapping, load_mapping, map_record
 from kg.records import DocRecord, RunReport, dumps, read_records
+from kg.settings import Settings
 from kg.sources import iter_documents
 
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
@@ -42,12 +42,12 @@ def is_neo4j(target: str) -> bool:
 class _Neo4jSink:
     """The Neo4j writer seen as a Sink: commit flushes the last batch, abort drops unsent rows."""
 
-    def __init__(self, target: str, config: Config, mapping: Mapping) -> None:
+    def __init__(self, target: str, config: Settings, mapping: Mapping) -> None:
         from kg.neo4j_sink import Neo4jWriter, credentials_from_env
 
         # Bounded retries: a server that stays away ends the run in well under a minute, cleanly.
-        self.writer = Neo4jWriter(target, database=config.database, auth=credentials_from_env(),
-                                  batch_size=config.batch_size, ontology=mapping.ontology,
+        self.writer = Neo4jWriter(target, database=config.neo4j.database, auth=credentials_from_env(),
+                                  batch_size=config.neo4j.batch_size, ontology=mapping.ontology,
                                   max_retries=4, retry_delay=1.0, transaction_retry_time=5.0)
         self.writer.connect()
         self.triples = 0
@@ -67,7 +67,7 @@ class _Neo4jSink:
         self.writer.close(flush=False)
 
 
-def open_sink(target: str, config: Config, mapping: Mapping) -> Sink:
+def open_sink(target: str, config: Settings, mapping: Mapping) -> Sink:
     """An RDF file writer or a Neo4j writer, chosen by the target's form."""
     if is_neo4j(target):
         return _Neo4jSink(target, config, mapping)
@@ -83,14 +83,13 @@ def _fail(report: RunReport, error: KgError, strict: bool) -> None:
     print(f"error: {error}", file=sys.stderr)
 
 
-def extract_records(sources: Iterable[str], config: Config, *, strict: bool = False, report: RunReport,
+def extract_records(sources: Iterable[str], config: Settings, *, strict: bool = False, report: RunReport,
                     stdin=None) -> Iterator[DocRecord]:  # type: ignore[no-untyped-def]
     """Documents from sources -> DocRecords, recording failures in the report."""
-    from kg.extract import ExtractorConfig, extract_all
+    from kg.extract import extract_all
 
-    items = iter_documents(list(sources), strict=strict, max_bytes=config.max_bytes, stdin=stdin)
-    extractor_config = ExtractorConfig(model=config.model, gazetteers=config.gazetteers, triggers=config.triggers)
-    for item in extract_all(items, extractor_config, workers=config.workers):
+    items = iter_documents(list(sources), strict=strict, max_bytes=config.extract.max_bytes, stdin=stdin)
+    for item in extract_all(items, config.extract, workers=config.extract.workers):
         if isinstance(item, InputError):
             _fail(report, item, strict)
             continue
@@ -98,7 +97,7 @@ def extract_records(sources: Iterable[str], config: Config, *, strict: bool = Fa
         yield item
 
 
-def run_extract(sources: Iterable[str], out: Path, config: Config, *, strict: bool = False,
+def run_extract(sources: Iterable[str], out: Path, config: Settings, *, strict: bool = False,
                 progress: Progress | None = None, stdin=None) -> RunReport:  # type: ignore[no-untyped-def]
     """Write one records line per document to ``out`` (atomically)."""
     report = RunReport()
@@ -112,7 +111,7 @@ def run_extract(sources: Iterable[str], out: Path, config: Config, *, strict: bo
     return report
 
 
-def _load(records: Iterable[DocRecord], target: str, config: Config, mapping: Mapping, report: RunReport,
+def _load(records: Iterable[DocRecord], target: str, config: Settings, mapping: Mapping, report: RunReport,
           progress: Progress | None) -> None:
     sink = open_sink(target, config, mapping)
     try:
@@ -127,7 +126,7 @@ def _load(records: Iterable[DocRecord], target: str, config: Config, mapping: Ma
     sink.commit()
 
 
-def run_ingest(sources: Iterable[str], target: str, config: Config, *, strict: bool = False,
+def run_ingest(sources: Iterable[str], target: str, config: Settings, *, strict: bool = False,
                progress: Progress | None = None, stdin=None) -> RunReport:  # type: ignore[no-untyped-def]
     """Sources -> extraction -> mapping -> target, streaming document by document."""
     report = RunReport()
@@ -139,7 +138,7 @@ def run_ingest(sources: Iterable[str], target: str, config: Config, *, strict: b
     return report
 
 
-def run_map(records_path: Path, target: str, config: Config, *, progress: Progress | None = None) -> RunReport:
+def run_map(records_path: Path, target: str, config: Settings, *, progress: Progress | None = None) -> RunReport:
     """A records file (from ``kg extract``) -> mapping -> target."""
     report = RunReport()
     start = time.perf_counter()
@@ -155,15 +154,15 @@ def run_map(records_path: Path, target: str, config: Config, *, progress: Progre
     return report
 
 
-def run_retract(doc_ids: Iterable[str], target: str, config: Config) -> int:
+def run_retract(doc_ids: Iterable[str], target: str, config: Settings) -> int:
     """Remove what only these documents supported from a quad file or a Neo4j database."""
     mapping = load_mapping(config.mapping, config.ontology)
     iris = [mapping.document_iri(doc_id) for doc_id in doc_ids]
     if is_neo4j(target):
         from kg.neo4j_sink import Neo4jWriter, credentials_from_env
 
-        with Neo4jWriter(target, database=config.database, auth=credentials_from_env(),
-                         batch_size=config.batch_size, ontology=mapping.ontology) as writer:
+        with Neo4jWriter(target, database=config.neo4j.database, auth=credentials_from_env(),
+                         batch_size=config.neo4j.batch_size, ontology=mapping.ontology) as writer:
             writer.connect()
             return int(writer.retract(iris).get("removed", 0))
     from kg.rdf import retract_rdf

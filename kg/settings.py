@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kg.errors import ConfigError
-from kg.yamlio import Lined, load_yaml, line_of
+from kg.yamlio import Lined, line_of, load_yaml
 
 CONFIG_ENV = "KG_CONFIG"
 MODEL_ENV = "KG_MODEL"

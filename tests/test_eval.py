@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.config import Config
 from kg.evaluate import extract_gold
 from kg.goldsets import load_gold
 from kg.records import Event
+from kg.settings import Settings
 
 # Two short documents; every sentence is followed by one newline in the rebuilt gold text.
 DOCS: list[dict[str, Any]] = [
@@ -113,7 +113,7 @@ def _counts(report: str, label: str) -> tuple[int, int, int]:
 
 def test_extractor_output_the_hand_counts_assume(gold_file: Path) -> None:
     """What the extractor finds in the two documents; the hand counts below are made from it."""
-    records, _ = extract_gold(load_gold(gold_file, "wikievents"), Config())
+    records, _ = extract_gold(load_gold(gold_file, "wikievents"), Settings())
     a, b = records["a"], records["b"]
     assert sorted((m.text, e.type) for e in a.entities for m in e.mentions) == [("Idlib", "place"), ("Syrian", "state")]
     assert sorted((m.text, e.type) for e in b.entities for m in e.mentions) == [

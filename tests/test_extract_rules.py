@@ -6,13 +6,14 @@ import hashlib
 
 import pytest
 
-from kg.extract import Extractor, ExtractorConfig
+from kg.extract import Extractor
 from kg.records import Argument, DocRecord, Document, Entity, Event
+from kg.settings import ExtractSettings
 
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    return Extractor(ExtractorConfig())
+    return Extractor(ExtractSettings())
 
 
 def run(extractor: Extractor, text: str, published: str | None = None) -> DocRecord:

@@ -1,6 +1,6 @@
 """Extraction: Document -> DocRecord (entities, events, relations with evidence), with a spaCy pipeline.
 
-``Extractor(config).extract(doc)`` handles one document; ``extract_all`` streams many, in input order, on
+``Extractor(settings).extract(doc)`` handles one document; ``extract_all`` streams many, in input order, on
 one process or several (``workers``).
 """
 
@@ -10,7 +10,6 @@ import bisect
 import multiprocessing
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from itertools import islice
 
 from spacy.tokens import Doc
@@ -22,25 +21,18 @@ from kg.extract.lexicon import load_gazetteer, load_lexicon
 from kg.extract.pipeline import load_pipeline
 from kg.extract.relations import extract_relations
 from kg.records import DocRecord, Document
+from kg.settings import ExtractSettings
 from kg.sources import boilerplate_spans
 
 CHUNK_CHARS = 20_000  # long texts are parsed in line-aligned pieces and joined back with exact offsets
 
 
-@dataclass(frozen=True)
-class ExtractorConfig:
-    model: str = "en_core_web_sm"
-    gazetteers: tuple[str, ...] = ()
-    triggers: str | None = None
-    batch_size: int = 16
-
-
 class Extractor:
-    def __init__(self, config: ExtractorConfig | None = None) -> None:
-        self.config = config or ExtractorConfig()
-        self.gazetteer = load_gazetteer(self.config.gazetteers)
-        self.lexicon = load_lexicon(self.config.triggers)
-        self.nlp = load_pipeline(self.config.model, self.gazetteer)
+    def __init__(self, settings: ExtractSettings | None = None) -> None:
+        self.settings = settings or ExtractSettings()
+        self.gazetteer = load_gazetteer(self.settings.gazetteers)
+        self.lexicon = load_lexicon(self.settings.triggers)
+        self.nlp = load_pipeline(self.settings.model, self.gazetteer)
         self.nlp.max_length = max(self.nlp.max_length, CHUNK_CHARS * 4)
         meta = self.nlp.meta
         self.model_name = f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
@@ -57,7 +49,7 @@ class Extractor:
 
     def extract_many(self, documents: Iterable[Document]) -> Iterator[DocRecord]:
         """Parse documents with ``nlp.pipe`` (batched) and apply the rules to each, in order."""
-        for batch in _batches(documents, self.config.batch_size):
+        for batch in _batches(documents, self.settings.spacy_batch_size):
             pieces: list[str] = []
             owners: list[int] = []
             for number, document in enumerate(batch):
@@ -139,9 +131,9 @@ _START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else
 WORKER_CHUNK = 4
 
 
-def _init_worker(config: ExtractorConfig) -> None:
+def _init_worker(settings: ExtractSettings) -> None:
     global _WORKER
-    _WORKER = Extractor(config)
+    _WORKER = Extractor(settings)
 
 
 def _work(chunk: Sequence[Item]) -> list[DocRecord | InputError]:
@@ -164,7 +156,7 @@ def _run(extractor: Extractor, items: Iterable[Item]) -> Iterator[DocRecord | In
             yield item
         else:
             pending.append(item)
-            if len(pending) >= extractor.config.batch_size:
+            if len(pending) >= extractor.settings.spacy_batch_size:
                 yield from flush()
     yield from flush()
 
@@ -183,7 +175,7 @@ def _safe(extractor: Extractor, documents: list[Document]) -> list[DocRecord | N
         return out
 
 
-def extract_all(items: Iterable[Item], config: ExtractorConfig, workers: int = 1,
+def extract_all(items: Iterable[Item], settings: ExtractSettings, workers: int = 1,
                 extractor: Extractor | None = None) -> Iterator[DocRecord | InputError]:
     """Extract every Document in ``items`` (InputErrors pass through), in input order.
 
@@ -192,11 +184,11 @@ def extract_all(items: Iterable[Item], config: ExtractorConfig, workers: int = 1
     run much slower); ``extractor`` is used only with one worker.
     """
     if workers <= 1:
-        yield from _run(extractor or Extractor(config), items)
+        yield from _run(extractor or Extractor(settings), items)
         return
     context = multiprocessing.get_context(_START_METHOD)
-    with context.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
-        chunks = _chunks(items, max(1, min(config.batch_size, WORKER_CHUNK)))
+    with context.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+        chunks = _chunks(items, max(1, min(settings.spacy_batch_size, WORKER_CHUNK)))
         for result in pool.imap(_work, chunks):
             yield from result
 
