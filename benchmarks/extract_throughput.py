@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import spacy
 
-from kg.extract import Extractor, extract_all
+from kg.execution import executor
+from kg.extract import Extractor
 from kg.extract.pipeline import resolve_model_name
 from kg.records import DocRecord, Document, dumps
 from kg.settings import ExtractSettings
@@ -89,15 +90,15 @@ def time_bare(model: str, docs: list[Document], batch_size: int | None) -> tuple
 
 
 def time_kg(model: str, docs: list[Document], workers: int) -> tuple[float, list[str], float]:
-    """Seconds for ``extract_all``, a digest of each record in output order, and the CPU seconds spent (by
+    """Seconds for the local executor, a digest of each record in output order, and the CPU seconds spent (by
     this process with one worker, by the worker processes otherwise). One worker uses a pipeline loaded
     before the clock starts; with more, the time includes starting the pool and loading the pipeline in
     each worker, as ``kg extract --workers N`` does."""
-    config = ExtractSettings(model=model)
+    config = ExtractSettings(model=model, workers=workers)
     extractor = Extractor(config) if workers == 1 else None
     cpu = _cpu(workers)
     started = time.perf_counter()
-    records = [r for r in extract_all(docs, config, workers=workers, extractor=extractor) if isinstance(r, DocRecord)]
+    records = [r for r in executor(config, extractor).run(docs, config) if isinstance(r, DocRecord)]
     seconds = time.perf_counter() - started
     digests = [f"{r.document.id}:{hashlib.sha256(dumps(r).encode()).hexdigest()}" for r in records]
     return seconds, digests, _cpu(workers) - cpu

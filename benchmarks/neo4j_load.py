@@ -9,7 +9,7 @@ What it does:
 1. Builds a corpus of mapped documents: the real extractor over the 20 WikiEvents dev texts (rebuilt from
    their tokens, ``/work/shared/eval/wikievents/dev.jsonl`` or ``--wikievents``) and ``examples/articles``,
    mapped with the repo's mapping, then repeated with distinct document ids (``<id>~<copy>``) until
-   ``kg.rdf.doc_triples`` counts at least ``--min-triples`` RDF triples. Entities keep their IRIs across
+   ``kg.sinks.rdf.doc_triples`` counts at least ``--min-triples`` RDF triples. Entities keep their IRIs across
    copies (a country is mentioned by hundreds of documents, as in a real news feed); events, evidence and
    documents are new in every copy. The mapped documents are cached in a pickle under
    ``/tmp/kg-neo4j-bench/`` (keyed on the corpus, the extractor, the mapping and the ontology).
@@ -191,7 +191,7 @@ def build_corpus(min_triples: int, wikievents: Path) -> tuple[Path, Path, int, i
 
     from rdflib import Literal
 
-    from kg.rdf import doc_triples
+    from kg.sinks.rdf import doc_triples
 
     inputs = [wikievents, EXAMPLES, REPO / "kg" / "extract", REPO / "kg" / "mapping.py", REPO / "kg" / "records.py",
               REPO / "mappings", REPO / "ontology"]
@@ -374,7 +374,7 @@ def main() -> None:
     neo4j_support.JVM_OPTS[:] = jvm  # read by Neo4jServer.start()
     neo4j_support.build()
 
-    print(f"data: {n_docs} documents, {n_triples} triples (kg.rdf.doc_triples)")
+    print(f"data: {n_docs} documents, {n_triples} triples (kg.sinks.rdf.doc_triples)")
     print(f"python {sys.version.split()[0]}, neo4j driver {_version(sys.executable, 'neo4j')}, "
           f"neo4j-rust-ext {_version(sys.executable, 'neo4j-rust-ext')}; rdflib-neo4j "
           f"{_version(python_rdflib, 'rdflib-neo4j') if python_rdflib else '-'} "

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kg.extract import Extractor
 from kg.mapping import load_mapping, map_record
-from kg.rdf import RdfWriter
+from kg.sinks.rdf import RdfWriter
 from kg.sources import iter_documents
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "articles"

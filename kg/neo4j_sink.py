@@ -1,6 +1,6 @@
 """Neo4j output: mapped documents -> a property graph, written in batches of parameterised ``UNWIND`` queries.
 
-The property graph carries the same information as the RDF sink (:func:`kg.rdf.doc_triples`), with the same
+The property graph carries the same information as the RDF sink (:func:`kg.sinks.rdf.doc_triples`), with the same
 IRIs. Schema (``<Class>`` / ``<property>`` are ontology local names, see below)::
 
     // constraints and indexes (created by Neo4jWriter.connect(), idempotent)

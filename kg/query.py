@@ -6,9 +6,6 @@ the union of all graphs) plus the ontology, so ``?e a/rdfs:subClassOf* kgo:Attac
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +14,9 @@ import pyoxigraph as ox
 
 from kg.errors import ConfigError, InputError
 from kg.ontology import load_ontology
-from kg.rdf import rdf_format
 from kg.resources import data_path
+from kg.sinks.rdf import rdf_format
+from kg.tables import Table
 
 _OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
@@ -30,12 +28,6 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 """
-
-
-@dataclass(frozen=True)
-class Table:
-    columns: list[str]
-    rows: list[list[object]]
 
 
 def load_store(paths: Sequence[Path | str], *, with_ontology: bool = True) -> ox.Store:
@@ -85,26 +77,6 @@ def sparql(query: str, paths: Sequence[Path | str], *, with_ontology: bool = Tru
         columns = [v.value for v in result.variables]
         return Table(columns, [[_term(solution[c]) for c in columns] for solution in result])
     raise ConfigError("only SELECT and ASK queries print a table; use CONSTRUCT with another tool")
-
-
-def format_table(table: Table, fmt: str = "table") -> str:
-    if fmt == "json":
-        return json.dumps([dict(zip(table.columns, row, strict=True)) for row in table.rows],
-                          ensure_ascii=False, indent=2, default=str)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(table.columns)
-        writer.writerows([["" if v is None else v for v in row] for row in table.rows])
-        return buffer.getvalue()
-    if fmt != "table":
-        raise ConfigError(f"unknown format '{fmt}'", hint="use table, csv or json")
-    cells = [[("" if v is None else str(v)).replace("\n", " ") for v in row] for row in table.rows]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(table.columns)]
-    line = " | ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True))
-    rule = "-+-".join("-" * w for w in widths)
-    body = [" | ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join([line, rule, *body, f"({len(cells)} rows)"]) + "\n"
 
 
 @dataclass(frozen=True)

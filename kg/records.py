@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -161,29 +161,3 @@ def read_records(path: Path) -> Iterator[DocRecord]:
                 raise InputError(
                     f"not a kg records line: {exc}", where=f"{path}:{lineno}", hint="re-create it with `kg extract`"
                 ) from exc
-
-
-@dataclass(slots=True)
-class RunReport:
-    """What a run did, printed at the end of every command."""
-
-    documents: int = 0
-    entities: int = 0
-    events: int = 0
-    relations: int = 0
-    triples: int = 0
-    failures: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def add(self, record: DocRecord) -> None:
-        self.documents += 1
-        self.entities += len(record.entities)
-        self.events += len(record.events)
-        self.relations += len(record.relations)
-
-    def summary(self) -> str:
-        return (
-            f"{self.documents} documents, {self.entities} entities, {self.events} events, "
-            f"{self.relations} relations, {self.triples} triples, {len(self.failures)} failures, "
-            f"{self.seconds:.2f} s"
-        )

@@ -1,183 +1,127 @@
-"""The jobs the CLI runs, as plain functions: extract, map, ingest, retract.
+"""The jobs, as plain functions: extract, map, ingest, retract. The CLI and orchestrators call these.
+May import every stage (sources, extract via kg.execution, mapping, sinks); nothing imports it but front ends.
 
-Each returns a :class:`RunReport`. Bad documents are recorded in ``report.failures`` and skipped (or, with
-``strict``, raised at once); outputs are committed only at the end of a successful run, so a failed run
-leaves the previous output untouched.
+Each job returns a :class:`~kg.reporting.RunReport` and tells a :class:`~kg.reporting.Reporter` how it goes.
+Bad documents are recorded in ``report.failures`` and skipped (or, with ``strict``, raised at once); outputs
+are committed only at the end of a successful run, so a failed run leaves the previous output untouched.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from kg.errors import InputError, KgError
-from kg.mapping import MappedDoc, Mapping, load_mapping, map_record
-from kg.records import DocRecord, RunReport, dumps, read_records
+from kg.files import atomic_write
+from kg.mapping import Mapping, load_mapping, map_record
+from kg.records import DocRecord, dumps, read_records
+from kg.reporting import Reporter, RunReport, SilentReporter
 from kg.settings import Settings
+from kg.sinks import Retraction, open_sink, sink_key
 from kg.sources import iter_documents
 
-NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
-Progress = Callable[[int], None]
-
-
-class Sink(Protocol):
-    triples: int
-
-    def write(self, doc: MappedDoc) -> int: ...
-    def commit(self) -> None: ...
-    def abort(self) -> None: ...
-
-
-def is_neo4j(target: str) -> bool:
-    return target.startswith(NEO4J_SCHEMES)
-
-
-class _Neo4jSink:
-    """The Neo4j writer seen as a Sink: commit flushes the last batch, abort drops unsent rows."""
-
-    def __init__(self, target: str, config: Settings, mapping: Mapping) -> None:
-        from kg.neo4j_sink import Neo4jWriter, credentials_from_env
-
-        # Bounded retries: a server that stays away ends the run in well under a minute, cleanly.
-        self.writer = Neo4jWriter(target, database=config.neo4j.database, auth=credentials_from_env(),
-                                  batch_size=config.neo4j.batch_size, ontology=mapping.ontology,
-                                  max_retries=4, retry_delay=1.0, transaction_retry_time=5.0)
-        self.writer.connect()
-        self.triples = 0
-
-    def write(self, doc: MappedDoc) -> int:
-        from kg.rdf import doc_triples
-
-        self.writer.write(doc)
-        count = sum(1 for _ in doc_triples(doc))  # the same statements the RDF sink would write
-        self.triples += count
-        return count
-
-    def commit(self) -> None:
-        self.writer.close(flush=True)
-
-    def abort(self) -> None:
-        self.writer.close(flush=False)
-
-
-def open_sink(target: str, config: Settings, mapping: Mapping) -> Sink:
-    """An RDF file writer or a Neo4j writer, chosen by the target's form."""
-    if is_neo4j(target):
-        return _Neo4jSink(target, config, mapping)
-    from kg.rdf import RdfWriter
-
-    return RdfWriter(target)
-
-
-def _fail(report: RunReport, error: KgError, strict: bool) -> None:
-    if strict:
-        raise error
-    report.failures.append(str(error))
-    print(f"error: {error}", file=sys.stderr)
-
-
-def extract_records(sources: Iterable[str], config: Settings, *, strict: bool = False, report: RunReport,
-                    stdin=None) -> Iterator[DocRecord]:  # type: ignore[no-untyped-def]
+def extract_records(sources: Iterable[str], settings: Settings, report: RunReport, reporter: Reporter, *,
+                    strict: bool = False, stdin: TextIO | None = None) -> Iterator[DocRecord]:
     """Documents from sources -> DocRecords, recording failures in the report."""
-    from kg.extract import extract_all
+    from kg.execution import executor
 
-    items = iter_documents(list(sources), strict=strict, max_bytes=config.extract.max_bytes, stdin=stdin)
-    for item in extract_all(items, config.extract, workers=config.extract.workers):
+    items = iter_documents(list(sources), strict=strict, max_bytes=settings.extract.max_bytes, stdin=stdin)
+    for item in executor(settings.extract).run(items, settings.extract):
         if isinstance(item, InputError):
-            _fail(report, item, strict)
+            _fail(report, reporter, item, strict)
             continue
         report.add(item)
         yield item
 
 
-def run_extract(sources: Iterable[str], out: Path, config: Settings, *, strict: bool = False,
-                progress: Progress | None = None, stdin=None) -> RunReport:  # type: ignore[no-untyped-def]
+def run_extract(sources: Iterable[str], out: Path, settings: Settings, *, strict: bool = False,
+                reporter: Reporter | None = None, stdin: TextIO | None = None) -> RunReport:
     """Write one records line per document to ``out`` (atomically)."""
+    reporter = reporter or SilentReporter()
     report = RunReport()
     start = time.perf_counter()
-    with _atomic_text(out) as handle:
-        for record in extract_records(sources, config, strict=strict, report=report, stdin=stdin):
+    with atomic_write(out) as handle:
+        for record in extract_records(sources, settings, report, reporter, strict=strict, stdin=stdin):
             handle.write(dumps(record) + "\n")
-            if progress:
-                progress(1)
+            reporter.progress(1)
     report.seconds = time.perf_counter() - start
     return report
 
 
-def _load(records: Iterable[DocRecord], target: str, config: Settings, mapping: Mapping, report: RunReport,
-          progress: Progress | None) -> None:
-    sink = open_sink(target, config, mapping)
-    try:
-        for record in records:
-            mapped = map_record(record, mapping)
-            report.triples += sink.write(mapped)
-            if progress:
-                progress(1)
-    except BaseException:
-        sink.abort()
-        raise
-    sink.commit()
-
-
-def run_ingest(sources: Iterable[str], target: str, config: Settings, *, strict: bool = False,
-               progress: Progress | None = None, stdin=None) -> RunReport:  # type: ignore[no-untyped-def]
+def run_ingest(sources: Iterable[str], target: str, settings: Settings, *, strict: bool = False,
+               reporter: Reporter | None = None, stdin: TextIO | None = None) -> RunReport:
     """Sources -> extraction -> mapping -> target, streaming document by document."""
+    reporter = reporter or SilentReporter()
     report = RunReport()
     start = time.perf_counter()
-    mapping = load_mapping(config.mapping, config.ontology)  # validated before anything is read
-    records = extract_records(sources, config, strict=strict, report=report, stdin=stdin)
-    _load(records, target, config, mapping, report, progress)
+    sink_key(target)  # an unknown target is an error before anything is read
+    mapping = load_mapping(settings.mapping, settings.ontology)  # validated before anything is read
+    records = extract_records(sources, settings, report, reporter, strict=strict, stdin=stdin)
+    _load(records, target, settings, mapping, report, reporter)
     report.seconds = time.perf_counter() - start
     return report
 
 
-def run_map(records_path: Path, target: str, config: Settings, *, progress: Progress | None = None) -> RunReport:
+def run_map(records_path: Path, target: str, settings: Settings, *,
+            reporter: Reporter | None = None) -> RunReport:
     """A records file (from ``kg extract``) -> mapping -> target."""
+    reporter = reporter or SilentReporter()
     report = RunReport()
     start = time.perf_counter()
-    mapping = load_mapping(config.mapping, config.ontology)
+    sink_key(target)
+    mapping = load_mapping(settings.mapping, settings.ontology)
 
     def records() -> Iterator[DocRecord]:
         for record in read_records(records_path):
             report.add(record)
             yield record
 
-    _load(records(), target, config, mapping, report, progress)
+    _load(records(), target, settings, mapping, report, reporter)
     report.seconds = time.perf_counter() - start
     return report
 
 
-def run_retract(doc_ids: Iterable[str], target: str, config: Settings) -> int:
-    """Remove what only these documents supported from a quad file or a Neo4j database."""
-    mapping = load_mapping(config.mapping, config.ontology)
+def run_retract(doc_ids: Iterable[str], target: str, settings: Settings) -> Retraction:
+    """Remove what only these documents supported from a target (a quad file or a database)."""
+    sink_key(target)
+    mapping = load_mapping(settings.mapping, settings.ontology)
     iris = [mapping.document_iri(doc_id) for doc_id in doc_ids]
-    if is_neo4j(target):
-        from kg.neo4j_sink import Neo4jWriter, credentials_from_env
-
-        with Neo4jWriter(target, database=config.neo4j.database, auth=credentials_from_env(),
-                         batch_size=config.neo4j.batch_size, ontology=mapping.ontology) as writer:
-            writer.connect()
-            return int(writer.retract(iris).get("removed", 0))
-    from kg.rdf import retract_rdf
-
-    return retract_rdf(target, iris)
-
-
-@contextmanager
-def _atomic_text(path: Path) -> Iterator[TextIO]:
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    sink = open_sink(target, settings, mapping)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            yield handle
-        os.replace(tmp, path)
+        result = sink.retract(iris)
+    finally:
+        sink.abort()  # nothing else was written: close without adding anything
+    return result
+
+
+def _load(records: Iterable[DocRecord], target: str, settings: Settings, mapping: Mapping, report: RunReport,
+          reporter: Reporter) -> None:
+    sink = open_sink(target, settings, mapping)
+    written = 0
+    try:
+        for record in records:
+            sink.write(map_record(record, mapping))
+            written += 1
+            reporter.progress(1)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        sink.abort()
         raise
+    sink.commit()
+    report.outputs = sink.counts()
+    if not written:
+        _note(report, reporter, f"nothing written: no document was produced, {target} is as it was")
+
+
+def _note(report: RunReport, reporter: Reporter, message: str) -> None:
+    report.notes.append(message)
+    reporter.note(message)
+
+
+def _fail(report: RunReport, reporter: Reporter, error: KgError, strict: bool) -> None:
+    if strict:
+        raise error
+    report.failures.append(str(error))
+    reporter.failure(error)

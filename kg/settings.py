@@ -49,6 +49,7 @@ class ExtractSettings(BaseModel):
     model: str = Field("en_core_web_sm", min_length=1)
     gazetteers: tuple[str, ...] = Field((), strict=False)
     triggers: str | None = None
+    executor: str = Field("local", min_length=1)
     workers: int = Field(1, ge=1)
     spacy_batch_size: int = Field(16, ge=1)
     max_bytes: int = Field(5_000_000, ge=1)

@@ -9,7 +9,7 @@ import pytest
 
 from kg.mapping import map_record
 from kg.query import sparql, validate
-from kg.rdf import write_rdf
+from kg.sinks.rdf import write_rdf
 
 ARTICLE = Path(__file__).resolve().parent.parent / "examples" / "articles" / "front-visit.md"
 

@@ -30,8 +30,8 @@ from kg.neo4j_sink import (
     safe_uri,
 )
 from kg.ontology import KGO, load_ontology
-from kg.rdf import doc_triples
 from kg.records import Argument, DocRecord, Document, Entity, Event, Mention, Relation
+from kg.sinks.rdf import doc_triples
 
 neo4j = pytest.importorskip("neo4j")
 

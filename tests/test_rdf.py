@@ -14,8 +14,8 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from kg.mapping import MappedDoc, map_record
-from kg.rdf import FORMATS, RdfWriter, retract_rdf, write_rdf
 from kg.records import DocRecord, Document
+from kg.sinks.rdf import FORMATS, RdfWriter, retract_rdf, write_rdf
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 OX = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,

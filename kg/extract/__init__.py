@@ -1,20 +1,21 @@
-"""Extraction: Document -> DocRecord (entities, events, relations with evidence), with a spaCy pipeline.
+"""Extraction: Document -> DocRecord (entities, events, relations with evidence) with a spaCy pipeline (stage 2).
+May import kg.records, kg.settings, kg.resources, kg.yamlio and kg.errors; never mapping, ontology IRIs or sinks.
 
-``Extractor(settings).extract(doc)`` handles one document; ``extract_all`` streams many, in input order, on
-one process or several (``workers``).
+``Extractor(settings).extract(doc)`` handles one document, ``records(items)`` a stream of them in input order;
+:mod:`kg.execution` spreads the stream over processes.
 """
 
 from __future__ import annotations
 
 import bisect
-import multiprocessing
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from spacy.tokens import Doc
 
 from kg.errors import InputError
+from kg.extract.boilerplate import boilerplate_spans
 from kg.extract.entities import extract_entities
 from kg.extract.events import extract_events
 from kg.extract.lexicon import load_gazetteer, load_lexicon
@@ -22,7 +23,6 @@ from kg.extract.pipeline import load_pipeline
 from kg.extract.relations import extract_relations
 from kg.records import DocRecord, Document
 from kg.settings import ExtractSettings
-from kg.sources import boilerplate_spans
 
 CHUNK_CHARS = 20_000  # long texts are parsed in line-aligned pieces and joined back with exact offsets
 
@@ -62,6 +62,40 @@ class Extractor:
             for document, docs in zip(batch, parsed, strict=True):
                 spacy_doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
                 yield self.rules(document, spacy_doc)
+
+    def records(self, items: Iterable[Document | InputError]) -> Iterator[DocRecord | InputError]:
+        """Extract each Document of ``items`` in order, in batches; InputErrors pass through. A document whose
+        extraction fails becomes an InputError naming it, and the others of its batch are still extracted."""
+        pending: list[Document] = []
+
+        def flush() -> Iterator[DocRecord | InputError]:
+            for document, record in zip(pending, self._isolated(pending), strict=True):
+                where = document.source or document.id
+                yield record if record is not None else InputError("extraction failed", where=where)
+            pending.clear()
+
+        for item in items:
+            if isinstance(item, InputError):
+                yield from flush()
+                yield item
+            else:
+                pending.append(item)
+                if len(pending) >= self.settings.spacy_batch_size:
+                    yield from flush()
+        yield from flush()
+
+    def _isolated(self, documents: list[Document]) -> list[DocRecord | None]:
+        try:
+            return list(self.extract_many(documents))
+        except (ValueError, RuntimeError, MemoryError):
+            # Retry one by one so that only the failing document is lost.
+            out: list[DocRecord | None] = []
+            for document in documents:
+                try:
+                    out.append(self.extract(document))
+                except (ValueError, RuntimeError, MemoryError):
+                    out.append(None)
+            return out
 
     def rules(self, document: Document, doc: Doc) -> DocRecord:
         """Everything after the spaCy pipeline: entities, events, relations."""
@@ -119,81 +153,3 @@ def _split(text: str) -> list[str]:
         pieces.append(text[start:end])
         start = end
     return pieces
-
-
-# ------------------------------------------------------------------ many documents, many processes
-
-Item = Document | InputError
-_WORKER: Extractor | None = None
-# Workers are forked where the platform allows it (spaCy is then imported once, in the parent), else spawned.
-_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-# Documents per task sent to a worker: small tasks keep the workers evenly loaded up to the end of the input.
-WORKER_CHUNK = 4
-
-
-def _init_worker(settings: ExtractSettings) -> None:
-    global _WORKER
-    _WORKER = Extractor(settings)
-
-
-def _work(chunk: Sequence[Item]) -> list[DocRecord | InputError]:
-    assert _WORKER is not None
-    return list(_run(_WORKER, chunk))
-
-
-def _run(extractor: Extractor, items: Iterable[Item]) -> Iterator[DocRecord | InputError]:
-    pending: list[Document] = []
-
-    def flush() -> Iterator[DocRecord | InputError]:
-        for document, record in zip(pending, _safe(extractor, pending), strict=True):
-            where = document.source or document.id
-            yield record if record is not None else InputError("extraction failed", where=where)
-        pending.clear()
-
-    for item in items:
-        if isinstance(item, InputError):
-            yield from flush()
-            yield item
-        else:
-            pending.append(item)
-            if len(pending) >= extractor.settings.spacy_batch_size:
-                yield from flush()
-    yield from flush()
-
-
-def _safe(extractor: Extractor, documents: list[Document]) -> list[DocRecord | None]:
-    try:
-        return list(extractor.extract_many(documents))
-    except (ValueError, RuntimeError, MemoryError):
-        # Retry one by one so that only the failing document is lost.
-        out: list[DocRecord | None] = []
-        for document in documents:
-            try:
-                out.append(extractor.extract(document))
-            except (ValueError, RuntimeError, MemoryError):
-                out.append(None)
-        return out
-
-
-def extract_all(items: Iterable[Item], settings: ExtractSettings, workers: int = 1,
-                extractor: Extractor | None = None) -> Iterator[DocRecord | InputError]:
-    """Extract every Document in ``items`` (InputErrors pass through), in input order.
-
-    With ``workers`` > 1 the documents go in small tasks to a pool of processes (``imap`` keeps the order),
-    each of which loads its own pipeline (a forked copy of a pipeline the parent has already run was found to
-    run much slower); ``extractor`` is used only with one worker.
-    """
-    if workers <= 1:
-        yield from _run(extractor or Extractor(settings), items)
-        return
-    context = multiprocessing.get_context(_START_METHOD)
-    with context.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
-        chunks = _chunks(items, max(1, min(settings.spacy_batch_size, WORKER_CHUNK)))
-        for result in pool.imap(_work, chunks):
-            yield from result
-
-
-def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk

@@ -1,4 +1,4 @@
-"""RDF output: mapped documents -> Turtle, N-Triples, N-Quads, TriG or JSON-LD, chosen by file extension.
+"""The RDF file sink: mapped documents -> Turtle, N-Triples, N-Quads, TriG or JSON-LD, chosen by file extension.
 
 - N-Triples and N-Quads are streamed: memory does not grow with the number of documents.
 - Turtle, TriG and JSON-LD are built in an rdflib graph and serialised at the end.
@@ -10,21 +10,25 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node as RdfNode
 
 from kg.errors import ConfigError, TargetError
+from kg.files import AtomicFile, atomic_write, folder_of
 from kg.mapping import Lit, MappedDoc
 from kg.ontology import KGO
+from kg.sinks import Retraction
+
+if TYPE_CHECKING:
+    from kg.mapping import Mapping
+    from kg.settings import Settings
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig", ".jsonld": "json-ld"}
 QUAD_FORMATS = {"nquads", "trig"}
@@ -118,44 +122,48 @@ def _graph_of(line: str) -> str | None:
 
 
 class RdfWriter:
-    """Write mapped documents to one RDF file. Use as a context manager: the file appears only on success."""
+    """Write mapped documents to one RDF file; the :class:`~kg.sinks.Sink` for RDF files.
+
+    Use as a context manager (or call ``commit()``/``abort()``): the file appears only on success.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.format = rdf_format(self.path)
         self.triples = 0
+        self.documents = 0
         self._written_graphs: set[str] = set()
-        directory = self.path.parent if str(self.path.parent) else Path(".")
-        if not directory.is_dir():
-            raise TargetError("output folder does not exist", where=str(directory), hint="create it first")
-        self._tmp: IO[str] | None = None
+        self._out: AtomicFile | None = None
         self._dataset: Dataset | None = None
+        folder = folder_of(self.path)
+        if not folder.is_dir():
+            raise TargetError("output folder does not exist", where=str(folder), hint="create it first")
+
+    def _begin(self) -> None:
+        """Start the new version of the file (at the first document: a run that writes none changes nothing)."""
         if self.format in STREAMED:
-            self._tmp = tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=directory, prefix=f".{self.path.name}.", suffix=".tmp", delete=False
-            )
+            self._out = AtomicFile(self.path)
         else:
             self._dataset = Dataset()
             if self.format == "trig" and self.path.exists():
                 self._dataset.parse(self.path, format="trig")
-        self._bind()
-
-    def _bind(self) -> None:
-        if self._dataset is not None:
             self._dataset.bind("kgo", str(KGO._NS))
             self._dataset.bind("prov", "http://www.w3.org/ns/prov#")
 
     def write(self, doc: MappedDoc) -> int:
         """Write one document's triples; returns how many."""
+        if self._out is None and self._dataset is None:
+            self._begin()
+        self.documents += 1
         count = 0
         if self.format == "nquads":
             self._written_graphs.add(doc.doc_iri)  # one IRI per document, to drop their old graphs at commit
-        if self._tmp is not None:
+        if self._out is not None:
             graph = f" <{doc.doc_iri}>" if self.format == "nquads" else ""
             lines = []
             for s, p, o in doc_triples(doc):
                 lines.append(f"{nt_term(s)} {nt_term(p)} {nt_term(o)}{graph} .\n")
-            self._tmp.writelines(lines)
+            self._out.handle.writelines(lines)
             count = len(lines)
         else:
             assert self._dataset is not None
@@ -170,15 +178,18 @@ class RdfWriter:
         self.triples += count
         return count
 
+    def counts(self) -> dict[str, int]:
+        return {"triples": self.triples}
+
     def commit(self) -> None:
-        if self._tmp is not None:
+        """Replace the file with what was written; when no document was written, leave it as it was."""
+        if self._out is not None:
             if self.format == "nquads" and self.path.exists():
-                self._keep_other_graphs(self._tmp, self._written_graphs)
-            self._tmp.close()
-            os.replace(self._tmp.name, self.path)
-            self._tmp = None
+                self._keep_other_graphs(self._out.handle, self._written_graphs)
+            self._out.commit()
+            self._out = None
         elif self._dataset is not None:
-            _atomic_serialize(self._dataset, self.path, self.format)
+            _serialize(self._dataset, self.path, self.format)
             self._dataset = None
 
     def _keep_other_graphs(self, out: IO[str], replaced: set[str]) -> None:
@@ -186,11 +197,15 @@ class RdfWriter:
             out.writelines(line for line in old if line.strip() and _graph_of(line) not in replaced)
 
     def abort(self) -> None:
-        if self._tmp is not None:
-            self._tmp.close()
-            Path(self._tmp.name).unlink(missing_ok=True)
-            self._tmp = None
+        if self._out is not None:
+            self._out.abort()
+            self._out = None
         self._dataset = None
+
+    def retract(self, doc_iris: Sequence[str]) -> Retraction:
+        """Remove the named graphs of these documents from the quad file (at once, atomically)."""
+        self.abort()
+        return retract_graphs(self.path, doc_iris)
 
     def __enter__(self) -> RdfWriter:
         return self
@@ -202,23 +217,22 @@ class RdfWriter:
             self.abort()
 
 
-def _atomic_serialize(dataset: Dataset, path: Path, fmt: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+def open_sink(target: str, settings: Settings, mapping: Mapping) -> RdfWriter:
+    """The sink registry's factory for RDF files (see :data:`kg.sinks.SINKS`)."""
+    return RdfWriter(target)
+
+
+def _serialize(dataset: Dataset, path: Path, fmt: str) -> None:
+    with atomic_write(path, "wb") as out:
         if fmt in QUAD_FORMATS:
-            dataset.serialize(destination=tmp, format=fmt, encoding="utf-8")
+            dataset.serialize(destination=out, format=fmt, encoding="utf-8")
         else:
             graph = Graph()
             for prefix, ns in dataset.namespaces():
                 graph.bind(prefix, ns)
             for triple in dataset.triples((None, None, None)):
                 graph.add(triple)
-            graph.serialize(destination=tmp, format=fmt, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            graph.serialize(destination=out, format=fmt, encoding="utf-8")
 
 
 def write_rdf(docs: Iterable[MappedDoc], path: Path | str) -> int:
@@ -229,8 +243,8 @@ def write_rdf(docs: Iterable[MappedDoc], path: Path | str) -> int:
     return writer.triples
 
 
-def retract_rdf(path: Path | str, doc_iris: Iterable[str]) -> int:
-    """Remove the named graphs of these documents from a quad file; returns how many quads were removed."""
+def retract_graphs(path: Path | str, doc_iris: Iterable[str]) -> Retraction:
+    """Remove the named graphs of these documents from a quad file: which were found, and how many quads went."""
     path = Path(path)
     fmt = rdf_format(path)
     if fmt not in QUAD_FORMATS:
@@ -240,27 +254,33 @@ def retract_rdf(path: Path | str, doc_iris: Iterable[str]) -> int:
         )
     if not path.exists():
         raise TargetError("no such file", where=str(path))
-    drop = set(doc_iris)
+    drop = list(dict.fromkeys(doc_iris))
+    wanted = set(drop)
+    found: set[str] = set()
+    removed = 0
     if fmt == "nquads":
-        removed = 0
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out, open(path, encoding="utf-8") as old:
-                for line in old:
-                    if _graph_of(line) in drop:
-                        removed += 1
-                    else:
-                        out.write(line)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return removed
-    dataset = Dataset()
-    dataset.parse(path, format="trig")
-    before = len(dataset)
-    for iri in drop:
-        dataset.remove_graph(URIRef(iri))
-    removed = before - len(dataset)
-    _atomic_serialize(dataset, path, fmt)
-    return removed
+        with atomic_write(path) as out, open(path, encoding="utf-8") as old:
+            for line in old:
+                graph = _graph_of(line)
+                if graph in wanted:
+                    removed += 1
+                    found.add(graph)
+                else:
+                    out.write(line)
+    else:
+        dataset = Dataset()
+        dataset.parse(path, format="trig")
+        before = len(dataset)
+        for iri in drop:
+            if len(dataset.graph(URIRef(iri))):
+                found.add(iri)
+            dataset.remove_graph(URIRef(iri))
+        removed = before - len(dataset)
+        _serialize(dataset, path, fmt)
+    return Retraction(found=[d for d in drop if d in found], missing=[d for d in drop if d not in found],
+                      counts={"quads": removed})
+
+
+def retract_rdf(path: Path | str, doc_iris: Iterable[str]) -> int:
+    """Remove the named graphs of these documents from a quad file; returns how many quads were removed."""
+    return retract_graphs(path, doc_iris).counts["quads"]
