@@ -33,8 +33,6 @@ TARGET_PREPS = frozenset({"against", "on", "upon"})
 LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "stage", "mount", "begin", "start", "wage", "make",
                          "pay", "hold", "lead", "order", "continue", "oversee", "announce", "execute",
                          "perform", "undertake", "step", "intensify", "escalate", "resume", "join"})
-POSSESSIVE_TARGET = frozenset({"killing", "injury", "arrest", "funeral", "kidnapping", "release", "trial"})
-MOVEMENT_TYPES = frozenset({"visit", "movement", "deployment", "withdrawal"})
 NUMBER_WORDS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
@@ -48,18 +46,12 @@ harbor airfield airbase base parliament palace ministry house home residence apa
 bus train metro subway terminal crossing line route convoy site scene""".split())
 RELATIVE_PRONOUNS = frozenset({"who", "whom", "which", "that"})
 RECIPIENT_PREPS = frozenset({"to"})
-COMMUNICATION_TYPES = frozenset({"statement", "threat", "request", "contact", "meeting"})
-VIOLENT_TYPES = frozenset({"conflict", "attack", "airstrike", "shelling", "bombing", "shooting", "offensive",
-                           "killing", "injury", "damage", "seizure", "kidnapping"})
 WEAPON_NOUNS = frozenset("""bomb explosive device ied grenade rocket missile mortar shell gun rifle pistol knife
 vest drone weapon ammunition bullet landmine mine car-bomb truck artillery shrapnel""".split())
-WEAPON_EVENTS = frozenset({"bombing", "shooting", "shelling", "airstrike"})
 LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
 GIVING_VERBS = frozenset({"give", "issue", "send", "deliver", "make", "pass"})
 SUFFER_VERBS = frozenset({"suffer", "sustain", "receive", "incur", "survive", "die"})
 RESPONSIBILITY_VERBS = frozenset({"claim", "accept", "admit", "take", "bear", "deny", "assume"})
-HARM_TYPES = frozenset({"killing", "injury"})
-CONTACT_TYPES = frozenset({"meeting", "agreement", "contact", "visit"})
 ACTOR_NOUNS = frozenset("""official officials troops soldiers forces fighters militants rebels insurgents army police
 gunmen gunman attacker attackers militia militiamen jihadists group government regime authorities ministry
 commander commanders general officer officers spokesman president leader leaders minister source sources
@@ -113,11 +105,11 @@ class ArgumentBuilder:
             head = head.head.head  # "the man who bombed the market": the man
         entity_id, span = self._entity_for(head)
         etype = self.entities[entity_id].type if entity_id else None
-        if entity_id is None and head.lemma_.lower() in WEAPON_NOUNS and self.cand.entry.type in VIOLENT_TYPES and (
+        if entity_id is None and head.lemma_.lower() in WEAPON_NOUNS and "violent" in self.cand.entry.traits and (
                 role == "agent" or (role == "target" and (rule.startswith("passive")
-                                                          or self.cand.entry.type in WEAPON_EVENTS))):
+                                                          or "weapon" in self.cand.entry.traits))):
             role = "instrument"  # "the bomb exploded", "detonated a device"
-        if role == "target" and etype in PLACE_TYPES - {"state"} and self.cand.entry.type in MOVEMENT_TYPES:
+        if role == "target" and etype in PLACE_TYPES - {"state"} and "movement" in self.cand.entry.traits:
             role = "place"
         if role == "place":
             if etype is None and head.lemma_.lower() not in PLACE_NOUNS:
@@ -165,16 +157,16 @@ class ArgumentBuilder:
                 continue
             if prep.dep_ == "agent" or word == "by":
                 self.add("agent", obj, "by-agent", 0.85)
-            elif word in RECIPIENT_PREPS and self.cand.entry.type in COMMUNICATION_TYPES:
+            elif word in RECIPIENT_PREPS and "communication" in self.cand.entry.traits:
                 self.add("target", obj, f"prep-{word}", 0.65)  # "warnings to the police"
             elif word in PLACE_PREPS:
                 self.add("place", obj, f"prep-{word}", 0.75)
             elif word in TARGET_PREPS:
                 role = "place" if self._is_place(obj) else "target"
                 self.add(role, obj, f"prep-{word}", 0.7)
-            elif word == "with" and self.cand.entry.type in CONTACT_TYPES:
+            elif word == "with" and "contact" in self.cand.entry.traits:
                 self.add("target", obj, "prep-with", 0.6)
-            elif word == "with" and self.cand.entry.type in VIOLENT_TYPES:
+            elif word == "with" and "violent" in self.cand.entry.traits:
                 self.add("instrument", obj, "prep-with", 0.5)  # not "charged with treason"
             elif word == "of" and not self.cand.is_verb:
                 self.add("target", obj, "prep-of", 0.65)
@@ -221,20 +213,20 @@ class ArgumentBuilder:
         passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in source.children)
         for subj in subjects:
             if subj.dep_ == "nsubjpass" or passive:
-                role = "target" if entry.passive_target or entry.type not in MOVEMENT_TYPES else "agent"
+                role = "target" if entry.passive_target or "movement" not in entry.traits else "agent"
                 self.add(role, subj, "passive-subject", 0.8)
             else:
                 self.add(entry.subject_role, subj, "subject", 0.8)
         for child in verb.children:
             if child.dep_ in {"dobj", "obj"}:
-                if entry.type in COMMUNICATION_TYPES and not self._is_actor(child):
+                if "communication" in entry.traits and not self._is_actor(child):
                     continue  # "denied involvement", "announced plans": the topic, not a recipient
                 self.add("target", child, "object", 0.8)
-                if entry.type in MOVEMENT_TYPES:  # "visited the front line near Aleppo": where the visit was
+                if "movement" in entry.traits:  # "visited the front line near Aleppo": where the visit was
                     for prep in child.children:
                         if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPS - {"to", "from", "toward", "towards"}:
                             self._preps_one(prep)
-            elif child.dep_ == "npadvmod" and entry.type in MOVEMENT_TYPES:
+            elif child.dep_ == "npadvmod" and "movement" in entry.traits:
                 self.add("place", child, "object", 0.6)
         self._preps(verb)
         for child in verb.children:
@@ -253,12 +245,12 @@ class ArgumentBuilder:
                     continue
                 etype = self.entities[entity_id].type
                 if etype in ACTOR_TYPES:
-                    role = "target" if entry.type in HARM_TYPES else "agent"
+                    role = "target" if "harm" in entry.traits else "agent"
                     self.add(role, child, "modifier", 0.7)
                 elif etype in PLACE_TYPES:
                     self.add("place", child, "modifier", 0.65)
             elif child.dep_ == "poss":
-                role = "target" if entry.type in POSSESSIVE_TARGET else "agent"
+                role = "target" if "possessive-target" in entry.traits else "agent"
                 self.add(role, child, "possessive", 0.75)
         self._preps(noun)
         head = noun.head
@@ -269,11 +261,11 @@ class ArgumentBuilder:
             for subj in _subjects(head):
                 if subj.dep_ in {"nsubj", "poss"}:
                     self.add("agent", subj, "light-verb", 0.7)
-                elif subj.dep_ == "nsubjpass" and subj is not noun and entry.type in COMMUNICATION_TYPES:
+                elif subj.dep_ == "nsubjpass" and subj is not noun and "communication" in entry.traits:
                     self.add("target", subj, "light-verb", 0.65)
             self._preps(head)
         # "13 people suffered injuries": who suffers harm is its target.
-        if noun.dep_ in {"dobj", "obj"} and light in SUFFER_VERBS and entry.type in HARM_TYPES | {"attack"}:
+        if noun.dep_ in {"dobj", "obj"} and light in SUFFER_VERBS and "suffered" in entry.traits:
             for subj in _subjects(head):
                 self.add("target", subj, "suffered", 0.7)
         # "attacks carried out by X"
@@ -284,7 +276,7 @@ class ArgumentBuilder:
                     if prt.dep_ == "prt":
                         self._preps(prt)
             # "a battle between troops and terrorists"
-            elif child.dep_ == "prep" and child.lower_ == "between" and entry.type in VIOLENT_TYPES:
+            elif child.dep_ == "prep" and child.lower_ == "between" and "violent" in entry.traits:
                 sides = [o for o in child.children if o.dep_ == "pobj"]
                 for side in sides:
                     others = [c for c in side.children if c.dep_ == "conj"]

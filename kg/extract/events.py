@@ -34,12 +34,9 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
         builder.time_argument(dates, published)
         modality = event_modality(cand.token, cand.is_verb)
         speaker = event_speaker(cand.token, index, entities)
-        killed = injured = None
-        count = builder.count()
-        if cand.entry.type == "killing":
-            killed = count
-        elif cand.entry.type == "injury":
-            injured = count
+        count = builder.count() if cand.entry.counts else None
+        killed = count if cand.entry.counts == "killed" else None
+        injured = count if cand.entry.counts == "injured" else None
         events.append(Event(
             id=f"V{number}", type=cand.entry.type,
             trigger_start=trig.start_char, trigger_end=trig.end_char, trigger=trig.text,
@@ -47,6 +44,6 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
             confidence=round(cand.entry.confidence * (0.9 if modality != "asserted" else 1.0), 3),
             rule=cand.rule, modality=modality, arguments=tuple(builder.arguments),
             killed=killed, injured=injured,
-            reported_by=speaker if cand.entry.type != "statement" else None,
+            reported_by=speaker if "report" not in cand.entry.traits else None,
         ))
     return [e for e in events]

@@ -27,7 +27,6 @@ AUDIENCES = frozenset("""reporter journalist juror jury lawmaker legislator parl
 conference court media press committee senate congress assembly judge parliamentarian delegate gathering
 congregation worshipper mourner""".split())
 COMMITMENT_AUX = frozenset({"will", "would", "must", "should", "shall", "'ll", "'d", "wo"})
-ATTEMPTABLE = frozenset({"killing"})
 ATTEMPT_WORDS = frozenset({"attempt", "attempted", "failed", "foiled", "thwarted", "botched", "foil", "thwart"})
 PERSON_NOUNS = frozenset("""man men woman women suspect suspects person people soldier soldiers officer officers
 civilian civilians militant militants fighter fighters journalist journalists activist activists child children
@@ -87,9 +86,9 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
                 entry = lexicon.nouns.get(lemma[:-1])  # "Shootings" at the start of a sentence, as a name
             if entry is None:
                 continue
-            if entry.type in ATTEMPTABLE and any(
+            if entry.attempt and any(
                     c.dep_ in {"amod", "compound"} and c.lemma_.lower() in ATTEMPT_WORDS for c in token.children):
-                entry = lexicon.nouns.get("attack") or entry  # "attempted murder", "failed assassination"
+                entry = lexicon.entry(entry.attempt) or entry  # "attempted murder", "failed assassination"
             found.append(Candidate(token, token.i, token.i + 1, entry, False, f"noun:{lemma}"))
     return [c for c in found if c.is_verb or c.token.i not in consumed]
 
@@ -123,12 +122,12 @@ def _verb_entry(token: Token, lemma: str, lexicon: Lexicon,
     if plain is None:
         return None, ()
     entry = plain
-    if token.dep_ == "amod" and entry.type == "statement":
+    if token.dep_ == "amod" and "report" in entry.traits:
         return None, ()  # "a reported air strike" reports nothing
-    if entry.type == "trial" and any(c.dep_ == "xcomp" for c in token.children):
+    if "no-xcomp" in entry.traits and any(c.dep_ == "xcomp" for c in token.children):
         return None, ()  # "tried to flee" is an attempt, not a trial
-    if entry.type == "seizure" and _person_object(token, index):
-        return lexicon.verbs.get("arrest") or entry, ()  # "seized two suspects"
+    if entry.person_object and _person_object(token, index):
+        return lexicon.entry(entry.person_object) or entry, ()  # "seized two suspects" is an arrest
     return entry, ()
 
 

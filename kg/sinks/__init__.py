@@ -9,6 +9,7 @@ finds a serializer by name. Adding a sink is one module with an ``open_sink`` fa
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from kg.mapping import MappedDoc, Mapping
     from kg.settings import Settings
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")  # RFC 3986
 _NEO4J = "kg.sinks.neo4j:open_sink"
 _RDF = "kg.sinks.rdf:open_sink"
 
@@ -62,7 +64,7 @@ class Sink(Protocol):
 def scheme(target: str) -> str | None:
     """The URI scheme of a target (``bolt`` for ``bolt://host``), or None for a file path."""
     head, sep, _ = target.partition("://")
-    return head.lower() if sep and head.replace("+", "").isalpha() else None
+    return head.lower() if sep and _SCHEME.fullmatch(head) else None
 
 
 def sink_key(target: str) -> str:
