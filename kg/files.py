@@ -72,3 +72,54 @@ def atomic_write(path: Path | str, mode: str = "w") -> Iterator[IO[Any]]:
         out.abort()
         raise
     out.commit()
+
+
+def lock_path(path: Path | str) -> Path:
+    """The lock file that guards ``path``: ``.<name>.lock`` beside it (kept; removing it would race)."""
+    path = Path(path)
+    return folder_of(path) / f".{path.name}.lock"
+
+
+@contextmanager
+def locked(path: Path | str, timeout: float = 60.0, what: str = "output") -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (through its lock file) for the block.
+
+    Waits up to ``timeout`` seconds for another process holding it, then raises a TargetError naming that
+    process ("locked by pid N"). The lock is an ``fcntl.flock`` on an open file, so the kernel releases it
+    when the holder exits, however it exits: a killed run never leaves a stale lock. (Hand-written rather
+    than ``filelock`` because the waiting side must be able to read the holder's pid, and filelock truncates
+    the lock file on every attempt.)
+    """
+    import fcntl
+    import time
+
+    target = lock_path(path)
+    fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.05
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = _holder(fd)
+                    raise TargetError(f"{what} is locked by {holder}", where=str(path),
+                                      hint=f"another kg run is writing it; wait for it or raise the lock timeout "
+                                           f"({timeout:g} s)") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _holder(fd: int) -> str:
+    try:
+        pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        pid = ""
+    return f"pid {pid}" if pid.isdigit() else "another process"
