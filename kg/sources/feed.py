@@ -51,7 +51,7 @@ def parse_feed(data: bytes, where: str) -> list[FeedEntry] | InputError:
         ident = _text(raw.get("id")) or link
         if not ident:
             continue  # an entry with neither id nor link cannot be followed or told apart
-        stamp = _text(raw.get("updated")) or _text(raw.get("published"))
+        stamp = _text(dict.get(raw, "updated")) or _text(raw.get("published"))  # dict.get: no feedparser fallback
         published = iso_date(_text(raw.get("published")) or stamp) if (raw.get("published") or stamp) else None
         entries.append(FeedEntry(id=ident, link=link, title=_text(raw.get("title")), published=published,
                                  updated=stamp, content=_content(raw)))
@@ -115,9 +115,17 @@ def html_to_text(content: str) -> str:
     """Text of an HTML fragment (an entry's content); plain text comes back as it is."""
     if "<" not in content:
         return normalise(content)
-    import trafilatura
+    from lxml import etree
+    from lxml import html as lxml_html  # trafilatura's own parser
 
-    return normalise(trafilatura.html2txt(content) or "")
+    try:
+        root = lxml_html.fragment_fromstring(content, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return ""
+    for element in root.iter("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"):
+        element.tail = "\n" + (element.tail or "")
+    lines = (" ".join(line.split()) for line in normalise(root.text_content()).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def _at(where: str) -> Callable[[str], str]:
