@@ -235,3 +235,16 @@ def test_bad_files_are_dead_letters_and_the_rest_is_synced(tmp_path: Path, inbox
     (inbox / "binary.txt").write_text(article(41), encoding="utf-8")
     fixed = _sync(job, extractor)
     assert fixed.sources["inbox/"].new == 1 and "binary" in doc_ids(tmp_path / "out" / "news.nq")
+
+
+def test_a_target_added_to_the_job_gets_every_document(tmp_path: Path, inbox: Path, extractor: object) -> None:
+    _sync(write_job(tmp_path, [{"folder": "inbox/", "settle": 0}]), extractor)
+    job = write_job(tmp_path, [{"folder": "inbox/", "settle": 0}], to=["out/news.nq", "out/second.trig"])
+    report = _sync(job, extractor)
+    assert report.total("changed") == 3
+    import pyoxigraph as ox
+
+    second = ox.parse((tmp_path / "out" / "second.trig").read_bytes(), format=ox.RdfFormat.TRIG)
+    assert len({q.graph_name for q in second}) == 3
+    assert sorted_nquads(tmp_path / "out" / "news.nq") == sorted(
+        str(q) for q in ox.parse((tmp_path / "out" / "second.trig").read_bytes(), format=ox.RdfFormat.TRIG))

@@ -23,8 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 
 from kg.errors import InputError
 from kg.records import Document
@@ -32,10 +33,12 @@ from kg.reporting import Reporter, RunReport
 from kg.sources import KINDS
 from kg.sources.feed import FeedEntry, page_document, parse_feed
 from kg.sync import scan
-from kg.sync.fetch import Fetcher, FetchError
 from kg.sync.job import Job, Source
 from kg.sync.report import SourceCounts
 from kg.sync.state import DEAD, DUPLICATE, GONE, OK, PENDING, RETRY, Changes, FileRow, Item, State
+
+if TYPE_CHECKING:
+    from kg.sync.fetch import Fetcher
 
 MULTI = frozenset({"jsonl", "feed"})  # reader kinds that give several documents per file
 
@@ -158,7 +161,9 @@ class Planner:
 
     # --- prepare: listings, settling, feeds ------------------------------------------------------------------
 
-    def prepare(self) -> None:
+    def prepare(self, while_settling: Callable[[], object] | None = None) -> None:
+        """List, settle, fetch. ``while_settling`` is called before waiting for new files to settle (the runner
+        loads the extraction modules meanwhile)."""
         waiting: list[tuple[Source, dict[str, scan.Stat], dict[str, FileRow]]] = []
         for source in self.job.sources:
             if source.kind == "feed":
@@ -168,6 +173,8 @@ class Planner:
                 if found is not None:
                     waiting.append(found)
         wait = max((s.settle for s, candidates, _ in waiting if candidates), default=0.0)
+        if wait > 0 and while_settling is not None:
+            while_settling()
         for index, (source, candidates, known) in enumerate(waiting):
             stable, moving = scan.settle(source.path, candidates, wait if index == 0 else 0.0)
             for rel, stat in moving.items():
@@ -230,6 +237,8 @@ class Planner:
             self._candidates.append(_Candidate(source, item.locator, doc, item.file, item.url, item.stamp, True))
 
     def _prepare_feed(self, source: Source) -> None:
+        from kg.sync.fetch import FetchError
+
         assert self.fetcher is not None
         self._stored(source)
         counts = self.counts[source.key]
@@ -273,6 +282,8 @@ class Planner:
                 self._fetch_entry(source, entry, item)
 
     def _fetch_entry(self, source: Source, entry: FeedEntry, item: Item | None) -> None:
+        from kg.sync.fetch import FetchError
+
         assert self.fetcher is not None
         item = item if item is not None else self.item(source, entry.id)
         item.url, item.stamp = entry.link, entry.updated

@@ -9,10 +9,12 @@ does the work again; the targets replace documents by id, so the result is the s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -26,26 +28,47 @@ from kg.reporting import Reporter, SilentReporter
 from kg.settings import Settings, load_settings
 from kg.sinks import Sink, is_database, open_sink
 from kg.sync.digest import ingest_digest
-from kg.sync.fetch import Fetcher
 from kg.sync.job import Job, load_job
 from kg.sync.plan import Planner
 from kg.sync.report import Clock, SyncReport, SystemClock
 from kg.sync.state import GONE, Changes, State
 
 if TYPE_CHECKING:
+    from kg.execution import Executor
     from kg.extract import Extractor
     from kg.mapping import Mapping
 
 _HOLDER = re.compile(r"locked by (pid \d+|another process)")
 
 
+class Extraction:
+    """The executor a pass extracts with (``kg.execution.executor(settings.extract)``), made on first use and
+    kept for later passes of a loop while the digest (model + lexicon + mapping) stays the same: ``--every``
+    loads the pipeline once, not once per pass."""
+
+    def __init__(self, extractor: Extractor | None = None) -> None:
+        self.extractor = extractor
+        self._executor: Executor | None = None
+        self._digest: str | None = None
+
+    def executor(self, settings: Settings, digest: str) -> Executor:
+        if self._executor is None or self._digest != digest:
+            from kg.execution import executor
+
+            self._executor = executor(settings.extract, self.extractor)
+            self._digest = digest
+        return self._executor
+
+
 def run(job: Job | Path | str, *, settings: Settings | None = None, reporter: Reporter | None = None,
-        clock: Clock | None = None, extractor: Extractor | None = None) -> SyncReport:
+        clock: Clock | None = None, extractor: Extractor | None = None,
+        extraction: Extraction | None = None) -> SyncReport:
     """Run one pass of ``job`` (a :class:`Job` or a job file) and return what it did.
 
     Raises :class:`~kg.errors.KgError` for configuration and target errors (exit code 2; the failed pass is
     recorded in the state and the run log); per-document and per-source failures are in the report
-    (``exit_code`` 1). ``extractor`` is handed to the executor (in-process only), to reuse a loaded pipeline.
+    (``exit_code`` 1). ``extractor`` is handed to the executor (in-process only), to reuse a loaded pipeline;
+    ``extraction`` carries the executor from one pass to the next (as :func:`loop` does).
     """
     job = job if isinstance(job, Job) else load_job(job)
     settings = settings if settings is not None else load_settings(job.config)
@@ -61,7 +84,7 @@ def run(job: Job | Path | str, *, settings: Settings | None = None, reporter: Re
         append_run_log(job.run_log, skipped)
         return skipped
     with stack:
-        return _Pass(job, settings, reporter or SilentReporter(), clock, extractor).execute()
+        return _Pass(job, settings, reporter or SilentReporter(), clock, extraction or Extraction(extractor)).execute()
 
 
 def loop(job: Job | Path | str, every: float, *, clock: Clock | None = None, passes: int | None = None,
@@ -74,11 +97,12 @@ def loop(job: Job | Path | str, every: float, *, clock: Clock | None = None, pas
         raise ValueError("every must be positive")
     job = job if isinstance(job, Job) else load_job(job)
     clock = clock or SystemClock()
+    extraction = Extraction(options.pop("extractor", None))
     start = clock.now()
     reports: list[SyncReport] = []
     while passes is None or len(reports) < passes:
         try:
-            report = run(job, clock=clock, **options)
+            report = run(job, clock=clock, extraction=extraction, **options)
         except KgError as exc:
             if on_error is None:
                 raise
@@ -95,18 +119,27 @@ def loop(job: Job | Path | str, every: float, *, clock: Clock | None = None, pas
     return reports
 
 
+def _import_extraction() -> None:
+    """Import spaCy and rdflib (through kg.execution and kg.mapping) while new files settle: a second or more of
+    a pass that extracts anything, spent while the pass would only wait."""
+    import kg.execution  # noqa: F401
+    import kg.mapping  # noqa: F401
+
+
 def _name(job: Job) -> str:
     return str(job.path) if job.path is not None else str(job.state)
 
 
 class _Pass:
-    def __init__(self, job: Job, settings: Settings, reporter: Reporter, clock: Clock,
-                 extractor: Extractor | None) -> None:
+    def __init__(self, job: Job, settings: Settings, reporter: Reporter, clock: Clock, extraction: Extraction) -> None:
         self.job = job
         self.settings = settings
         self.reporter = reporter
         self.clock = clock
-        self.extractor = extractor
+        self.extraction = extraction
+        # what the targets hold follows the model, lexicon and mapping, and which targets there are: a target
+        # added to the job gets every document, not only those that change from now on
+        self.digest = hashlib.sha256("\n".join([ingest_digest(settings), *sorted(job.targets)]).encode()).hexdigest()
         self.report = SyncReport(job=_name(job), started=clock.now())
         self._mapping: Mapping | None = None
 
@@ -118,11 +151,16 @@ class _Pass:
                 with ExitStack() as stack:
                     fetcher = None
                     if any(s.kind == "feed" for s in self.job.sources):
+                        from kg.sync.fetch import Fetcher  # httpx and tenacity: only for feeds
+
                         fetcher = stack.enter_context(Fetcher(self.job.fetch))
-                    planner = Planner(self.job, state, ingest_digest(self.settings), report.started,
+                    planner = Planner(self.job, state, self.digest, report.started,
                                       self.settings.extract.max_bytes, report.run, self.reporter, fetcher)
                     report.sources = {s.name: planner.counts[s.key] for s in self.job.sources}
-                    planner.prepare()
+                    warming = threading.Thread(target=_import_extraction, name="kg-sync-warm-up", daemon=True)
+                    planner.prepare(while_settling=warming.start)
+                    if warming.is_alive():
+                        warming.join()
                     self._extract_and_write(planner)
                     self._retract(planner)
                     planner.finish()
@@ -170,13 +208,13 @@ class _Pass:
         first = next(documents, None)
         if first is None:
             return  # nothing new or changed: no pipeline, no connection
-        from kg.execution import executor
         from kg.mapping import map_record
 
         mapping = self.mapping()
         sinks = self._open_sinks()
         try:
-            results = executor(self.settings.extract, self.extractor).run(chain([first], documents), self.settings.extract)
+            executor = self.extraction.executor(self.settings, self.digest)
+            results = executor.run(chain([first], documents), self.settings.extract)
             for result in results:
                 work = planner.queue.popleft()
                 if isinstance(result, InputError):

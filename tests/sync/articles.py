@@ -49,3 +49,36 @@ def page(title: str, text: str) -> str:
         f"<article><h1>{title}</h1>\n{paragraphs}</article>"
         "<footer>Copyright The Example Gazette. All rights reserved.</footer></body></html>"
     )
+
+
+_MORE = [
+    "Residents of {place} described hearing {count} loud explosions before the power went out across the district.",
+    "A doctor at the main hospital in {place} said staff had treated {injured} people, several of them children.",
+    "The {actor} defence ministry said its units had targeted positions used by armed groups and denied hitting civilians.",
+    "Spokesman {official} told reporters that the operation would continue until the area was secure.",
+    "Aid agencies said roads into {place} had been closed and that convoys carrying food were turned back on {day}.",
+    "The United Nations envoy called for an immediate ceasefire and urged all sides to protect civilians.",
+    "Satellite images reviewed by analysts showed damage to at least {count} buildings near the {target_word}.",
+    "Local council member {official} said {families} families had left their homes since the fighting began.",
+    "Opposition leaders accused the government of failing to warn residents before the strikes.",
+    "The foreign minister of a neighbouring state said talks on a truce would resume next week.",
+    "Witnesses said armed men set up checkpoints on the road north of {place} after nightfall.",
+    "An engineer at the water station said repairs could take weeks because spare parts were unavailable.",
+]
+
+
+def long_article(n: int, edition: int = 0, paragraphs: int = 6) -> str:
+    """A longer report (about 500 words, the length of a typical news story) for the benchmark: the short
+    article followed by paragraphs of further reporting, varied by ``n``."""
+    actor = ACTORS[n % len(ACTORS)]
+    place = PLACES[(n // len(ACTORS)) % len(PLACES)]
+    values = {"actor": actor, "place": place, "day": DAYS[(n + 3) % len(DAYS)],
+              "official": OFFICIALS[(n // 2) % len(OFFICIALS)], "injured": 5 + (n * 7) % 23,
+              "target_word": TARGETS[(n // 7) % len(TARGETS)].split()[-1]}
+    body = [article(n, edition).rstrip("\n")]
+    for p in range(paragraphs):
+        sentences = [_MORE[(n + p * 5 + s) % len(_MORE)].format(count=3 + (n + p + s) % 9,
+                                                                families=20 + (n * (p + 1) + s) % 300, **values)
+                     for s in range(4)]
+        body.append(" ".join(sentences))
+    return "\n".join(body) + "\n"
