@@ -248,3 +248,19 @@ def test_a_target_added_to_the_job_gets_every_document(tmp_path: Path, inbox: Pa
     assert len({q.graph_name for q in second}) == 3
     assert sorted_nquads(tmp_path / "out" / "news.nq") == sorted(
         str(q) for q in ox.parse((tmp_path / "out" / "second.trig").read_bytes(), format=ox.RdfFormat.TRIG))
+
+
+def test_a_fixed_file_leaves_no_dead_letter(tmp_path: Path, inbox: Path, extractor: object) -> None:
+    bad = inbox / "dated.md"
+    bad.write_text("---\ntitle: Dated\npublished: someday\n---\n" + article(50), encoding="utf-8")
+    job = write_job(tmp_path, [{"folder": "inbox/", "settle": 0}])
+    first = _sync(job, extractor)
+    assert first.exit_code == 1 and any("dated.md:3" in f for f in first.run.failures)
+    assert [r[1:] for r in _items(tmp_path) if r[3] == "dead"] == [("dated.md", None, "dead")]
+    bad.write_text("---\ntitle: Dated\npublished: 2026-11-30\n---\n" + article(50), encoding="utf-8")
+    fixed = _sync(job, extractor)
+    assert fixed.exit_code == 0 and fixed.sources["inbox/"].new == 1
+    assert [r for r in _items(tmp_path) if r[3] == "dead"] == []
+    from kg.sync import status
+
+    assert status(job).sources[0][1].dead == 0

@@ -339,7 +339,8 @@ class Planner:
                 if where in graves:
                     self._tombstone(source, graves[where])
                     continue
-                locator = rel + where[len(str(path)):] if where.startswith(str(path)) else rel
+                # a line of a JSONL/feed file is its own item; any error of a one-document file is the file's
+                locator = rel + where[len(str(path)):] if kind in MULTI and where.startswith(str(path)) else rel
                 item = self.item(source, locator)
                 item.file = rel
                 seen.add(item.key)
@@ -357,10 +358,14 @@ class Planner:
         self.changes.files[(source.key, rel)] = FileRow(source.key, rel, st.st_size, st.st_mtime_ns, self.digest,
                                                         "read", self.now)
         self.by_file[(source.key, rel)] = sorted(before | seen)
-        if source.kind == "folder":  # the file is the complete listing of its documents
-            for key in before - seen:
-                if self.items[key].status != GONE:
-                    self.gone(self.items[key])
+        for key in before - seen:
+            old = self.items[key]
+            if old.status == GONE:
+                continue
+            if source.kind == "folder":  # the file is the complete listing of its documents
+                self.gone(old)
+            elif old.doc_id is None and old.status == DEAD:
+                self.gone(old)  # a drop's bad line that is no longer there: not a dead letter any more
 
     def _tombstone(self, source: Source, grave: scan.Tombstone) -> None:
         hits = [i for i in self.items.values()
