@@ -38,8 +38,9 @@ from kg.sync.report import SourceCounts
 from kg.sync.state import DEAD, DUPLICATE, GONE, OK, PENDING, RETRY, Changes, FileRow, Item, State
 
 if TYPE_CHECKING:
-    from kg.sync.fetch import Fetcher
+    from kg.sync.fetch import Fetched, Fetcher
 
+PAGE_THREADS = 4  # pages fetched at once
 MULTI = frozenset({"jsonl", "feed"})  # reader kinds that give several documents per file
 
 
@@ -251,18 +252,18 @@ class Planner:
             self.changes.feeds.append((url, etag, modified, self.now, exc.status, str(exc)))
             self.source_failed(source, f"feed {url}: {exc}")
         else:
-            if fetched.status == 200:
-                parsed = parse_feed(fetched.content, url)
-                if isinstance(parsed, InputError):
-                    self.source_failed(source, str(parsed))
-                else:
-                    entries = parsed
-            if not isinstance(entries, InputError):
+            parsed = parse_feed(fetched.content, url) if fetched.status == 200 else []
+            if isinstance(parsed, InputError):
+                self.changes.feeds.append((url, etag, modified, self.now, fetched.status, str(parsed)))
+                self.source_failed(source, str(parsed))  # its ETag is not kept: parsed again next time
+            else:
+                entries = parsed
                 self.changes.feeds.append((url, fetched.etag or etag, fetched.last_modified or modified, self.now,
                                            fetched.status, None))
                 if source.key not in self.changes.sources:
                     self.changes.sources[source.key] = (self.now, None)
         listed: set[str] = set()
+        due: list[tuple[FeedEntry, Item | None]] = []
         for entry in entries:
             listed.add(entry.id)
             item = self.items.get((source.key, entry.id))
@@ -272,19 +273,41 @@ class Planner:
             if item is not None and item.status == RETRY and (item.next_retry or 0) > self.now:
                 counts.waiting += 1
                 continue
-            self._fetch_entry(source, entry, item)
+            due.append((entry, item))
         for item in list(self.items.values()):  # due for retry, whether or not still in the feed
             if item.source == source.key and item.status == RETRY and item.locator not in listed:
                 if (item.next_retry or 0) > self.now:
                     counts.waiting += 1
                     continue
                 entry = FeedEntry(id=item.locator, link=item.url, updated=item.stamp)
-                self._fetch_entry(source, entry, item)
+                due.append((entry, item))
+        pages = self._fetch_pages([entry.link for entry, _ in due] if source.content == "page" else [])
+        for entry, item in due:
+            self._fetch_entry(source, entry, item, pages.get(entry.link or ""))
 
-    def _fetch_entry(self, source: Source, entry: FeedEntry, item: Item | None) -> None:
+    def _fetch_pages(self, links: list[str | None]) -> dict[str, Fetched | Exception]:
+        """Pages fetched PAGE_THREADS at a time (one slow site does not hold up the others); errors as values."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        fetcher = self.fetcher
+        assert fetcher is not None
+        wanted = sorted({link for link in links if link})
+
+        def get(link: str) -> Fetched | Exception:
+            try:
+                return fetcher.page(link)
+            except Exception as exc:  # noqa: BLE001 - handed back to the main thread, which reports it
+                return exc
+
+        if not wanted:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(PAGE_THREADS, len(wanted)), thread_name_prefix="kg-sync-fetch") as pool:
+            return dict(zip(wanted, pool.map(get, wanted), strict=True))
+
+    def _fetch_entry(self, source: Source, entry: FeedEntry, item: Item | None,
+                     page: Fetched | Exception | None) -> None:
         from kg.sync.fetch import FetchError
 
-        assert self.fetcher is not None
         item = item if item is not None else self.item(source, entry.id)
         item.url, item.stamp = entry.link, entry.updated
         meta = {"title": entry.title, "published": entry.published, "url": entry.link}
@@ -300,13 +323,13 @@ class Planner:
                 if text.strip() else InputError("the entry carries no text", where=where))
         elif not entry.link:
             doc = InputError("the entry has no link to fetch", where=entry.id)
+        elif isinstance(page, FetchError):
+            self.fail(item, InputError(str(page), where=entry.link), transient=page.transient,
+                      retry_after=page.retry_after)
+            return
+        elif isinstance(page, Exception) or page is None:
+            raise page if page is not None else RuntimeError(f"{entry.link} was not fetched")
         else:
-            try:
-                page = self.fetcher.page(entry.link)
-            except FetchError as exc:
-                self.fail(item, InputError(str(exc), where=entry.link), transient=exc.transient,
-                          retry_after=exc.retry_after)
-                return
             doc = page_document(page.content, where=entry.link, doc_id=entry.id, charset=page.charset, meta=meta)
         if isinstance(doc, InputError):
             self.fail(item, doc, transient=False)

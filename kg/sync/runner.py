@@ -122,8 +122,11 @@ def loop(job: Job | Path | str, every: float, *, clock: Clock | None = None, pas
 def _import_extraction() -> None:
     """Import spaCy and rdflib (through kg.execution and kg.mapping) while new files settle: a second or more of
     a pass that extracts anything, spent while the pass would only wait."""
-    import kg.execution  # noqa: F401
-    import kg.mapping  # noqa: F401
+    try:
+        import kg.execution  # noqa: F401
+        import kg.mapping  # noqa: F401
+    except Exception:  # noqa: BLE001 - the pass imports them again and reports the error itself
+        pass
 
 
 def _name(job: Job) -> str:
