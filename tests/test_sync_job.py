@@ -166,3 +166,21 @@ def test_config_error_names_the_file(tmp_path: Path) -> None:
     _one_line_exit_2(tmp_path, job, 5, "config file not found")
     with pytest.raises(ConfigError):
         load_job(job)
+
+
+def test_a_state_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
+    job = _job(tmp_path, GOOD)
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "news.sqlite").write_text("not a database, just some text\n" * 100, encoding="utf-8")
+    result = runner.invoke(app, ["sync", str(job)])
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "cannot open the state database" in lines[0], lines
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_nothing_to_do_connects_to_nothing(tmp_path: Path) -> None:
+    job = _job(tmp_path, GOOD.replace("[out/news.nq]", "[out/news.nq, 'bolt://127.0.0.1:1']"))
+    result = runner.invoke(app, ["sync", str(job)])  # an empty inbox: no pipeline, no connection
+    assert result.exit_code == 0, result.output
+    assert "synced: 0 documents" in result.stderr
