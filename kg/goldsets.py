@@ -30,9 +30,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kg.errors import ConfigError, InputError
+from kg.resources import data_path
+from kg.yamlio import Lined, line_of, load_yaml
 
 FORMATS = ("wikievents", "rams", "plover")
 Alignment = dict[str, dict[str, dict[str, str | None]]]
@@ -74,35 +74,30 @@ class GoldDoc:
 # ------------------------------------------------------------------ alignment
 
 
-def _mappings_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "mappings"
-
-
 def load_alignment(path: Path | str | None = None) -> Alignment:
-    """The parsed alignment file: {section: {"types": {...}, "roles": {...}}}, values str or None."""
-    path = Path(path) if path else _mappings_dir() / "alignment.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError("alignment file not found", where=str(path)) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"alignment is not valid YAML: {exc}", where=str(path)) from exc
-    if not isinstance(data, dict):
-        raise ConfigError("alignment must be a mapping of sections", where=str(path))
+    """The parsed alignment file: {section: {"types": {...}, "roles": {...}}}, values str or None.
+
+    By default ``alignment.yaml`` of the shipped mappings (:func:`kg.resources.data_path`, so an installed
+    wheel finds it too). Every problem is a :class:`ConfigError` naming ``file:line``.
+    """
+    path = Path(path) if path else data_path("mappings") / "alignment.yaml"
+    data = load_yaml(path, what="alignment file")
+    if not isinstance(data, Lined):
+        raise ConfigError("alignment must be a mapping of sections", where=f"{path}:{getattr(data, 'line', 1)}")
     alignment: Alignment = {}
     for section, body in data.items():
-        if not isinstance(body, dict) or not isinstance(body.get("types", {}), dict):
-            raise ConfigError(f"section {section!r} must be a mapping with `types`", where=str(path))
+        if not isinstance(body, Lined) or not isinstance(body.get("types", {}), dict):
+            raise ConfigError(f"section {section!r} must be a mapping with `types`",
+                              where=f"{path}:{line_of(data, section)}")
         alignment[str(section)] = {}
         for part in ("types", "roles"):
             table = body.get(part) or {}
             if not isinstance(table, dict):
-                raise ConfigError(f"{section}.{part} must be a mapping", where=str(path))
+                raise ConfigError(f"{section}.{part} must be a mapping", where=f"{path}:{line_of(data, section, part)}")
             for key, value in table.items():
                 if value is not None and not isinstance(value, str):
-                    raise ConfigError(
-                        f"{section}.{part}.{key}: expected a name or null, got {value!r}", where=str(path)
-                    )
+                    raise ConfigError(f"{section}.{part}.{key}: expected a name or null, got {value!r}",
+                                      where=f"{path}:{line_of(data, section, part, key)}")
             alignment[str(section)][part] = {str(k): v for k, v in table.items()}
     return alignment
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kg.errors import InputError
+from kg.errors import ConfigError, InputError
 from kg.goldsets import (
     GoldArg,
     GoldDoc,
@@ -478,3 +478,15 @@ def test_gold_arg_dataclass_is_frozen() -> None:
     arg = GoldArg(0, 1, "Victim", "target")
     with pytest.raises(AttributeError):
         arg.role = "agent"  # type: ignore[misc]
+
+
+def test_bad_alignment_file_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "alignment.yaml"
+    path.write_text("kairos:\n  types:\n    Conflict.Attack: [attack]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"alignment\.yaml:3: kairos\.types\.Conflict\.Attack: expected a name"):
+        load_alignment(path)
+    path.write_text("kairos:\n  types: {Conflict.Attack: attack\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"alignment\.yaml:3: YAML syntax error"):
+        load_alignment(path)
+    with pytest.raises(ConfigError, match=r"nope\.yaml: alignment file not found"):
+        load_alignment(tmp_path / "nope.yaml")
