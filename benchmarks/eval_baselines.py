@@ -15,9 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import spacy
 
+from kg.eval.goldsets import load_gold
+from kg.eval.scoring import baseline_naive, baseline_spacy, format_report, score
 from kg.extract.pipeline import resolve_model_name
-from kg.goldsets import load_gold
-from kg.scoring import baseline_naive, baseline_spacy, format_report, score
 
 GOLD = {
     "wikievents": "wikievents/dev.jsonl",

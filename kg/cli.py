@@ -212,7 +212,7 @@ def eval_(
     config: ConfigOpt = None, model: ModelOpt = None,
 ) -> None:
     """Score the extractor on gold data (precision, recall, F1)."""
-    from kg.evaluate import run_eval
+    from kg.eval.run import run_eval
 
     with _errors():
         cfg = _config(config, model=model)

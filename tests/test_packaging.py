@@ -47,7 +47,7 @@ def test_wheel_eval_finds_the_alignment_without_a_checkout(tmp_path: Path) -> No
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "gold.json").write_text(PLOVER_GOLD, encoding="utf-8")
-    probe = ("from kg.goldsets import load_alignment, load_gold; from kg.scoring import score; "
+    probe = ("from kg.eval.goldsets import load_alignment, load_gold; from kg.eval.scoring import score; "
              "a = load_alignment(); print(a['plover']['types']['ASSAULT']); "
              "r = score(load_gold('gold.json', 'plover'), {}, fmt='plover'); t = r['triggers_cls']; "
              "print(t.tp, t.fp, t.fn, r['events_unaligned'])")

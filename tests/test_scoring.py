@@ -1,4 +1,4 @@
-"""Gold loaders (kg.goldsets) and scoring (kg.scoring) on small hand-written gold files."""
+"""Gold loaders (kg.eval.goldsets) and scoring (kg.eval.scoring) on small hand-written gold files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kg.errors import ConfigError, InputError
-from kg.goldsets import (
+from kg.eval.goldsets import (
     GoldArg,
     GoldDoc,
     GoldEvent,
@@ -20,8 +20,8 @@ from kg.goldsets import (
     load_gold,
     parse_markup,
 )
+from kg.eval.scoring import COARSE, PRF, baseline_naive, format_report, is_named, score
 from kg.records import ROLES, Argument, DocRecord, Document, Entity, Event, Mention
-from kg.scoring import COARSE, PRF, baseline_naive, format_report, is_named, score
 
 # ------------------------------------------------------------------ gold files written here
 

@@ -1,8 +1,8 @@
 """``kg eval``: run the extractor on public gold data and print precision, recall and F1.
 
-The gold texts (:mod:`kg.goldsets`) become :class:`~kg.records.Document` objects (published date None:
+The gold texts (:mod:`kg.eval.goldsets`) become :class:`~kg.records.Document` objects (published date None:
 none of the gold sets gives one), go through :class:`kg.extract.Extractor` with the configured model,
-gazetteers and trigger lexicon, and the records are scored with :func:`kg.scoring.score`. With
+gazetteers and trigger lexicon, and the records are scored with :func:`kg.eval.scoring.score`. With
 ``baseline=True`` bare spaCy NER and the naive lemma-list baseline are scored in the same run, with the
 same model, and printed side by side with our figures.
 """
@@ -14,9 +14,9 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from kg.goldsets import GoldDoc, load_gold
+from kg.eval.goldsets import GoldDoc, load_gold
+from kg.eval.scoring import PRF, baseline_naive, baseline_spacy, score
 from kg.records import DocRecord, Document
-from kg.scoring import PRF, baseline_naive, baseline_spacy, score
 from kg.settings import Settings
 
 # Metric key -> label printed in the report, in report order.

@@ -1,4 +1,4 @@
-"""Score extraction records against gold data (:mod:`kg.goldsets`), and two baselines to compare with.
+"""Score extraction records against gold data (:mod:`kg.eval.goldsets`), and two baselines to compare with.
 
 Pure functions: ``score(gold_docs, predicted, fmt=...)`` takes gold documents and the predicted
 :class:`DocRecord` of each document (by id; a missing document counts as predicting nothing) and returns
@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from kg.errors import InputError
-from kg.goldsets import GoldDoc, GoldEvent
+from kg.eval.goldsets import GoldDoc, GoldEvent
 from kg.records import Argument, DocRecord, Document, Entity, Event, Mention
 
 # ------------------------------------------------------------------ class tree
