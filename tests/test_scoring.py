@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from kg.errors import ConfigError, InputError
+from kg.eval.baselines import baseline_naive
 from kg.eval.goldsets import (
     GoldArg,
     GoldDoc,
@@ -20,7 +21,8 @@ from kg.eval.goldsets import (
     load_gold,
     parse_markup,
 )
-from kg.eval.scoring import COARSE, PRF, baseline_naive, format_report, is_named, score
+from kg.eval.report import format_report
+from kg.eval.scoring import COARSE, PRF, is_named, score
 from kg.records import ROLES, Argument, DocRecord, Document, Entity, Event, Mention
 
 # ------------------------------------------------------------------ gold files written here

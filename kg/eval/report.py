@@ -1,0 +1,85 @@
+"""The one table printer of ``kg eval`` (and ``benchmarks/eval_baselines.py``): metrics as fixed-width rows.
+
+``format_report(results, title)`` prints one system's results; ``format_report({"kg": ..., "naive": ...},
+title)`` prints several side by side (one column group per system, in the given order). A PRF row shows
+P, R and F1 per system, then the first system's tp/fp/fn; a float row its value per system; an int value is
+a count about the gold data or the run (e.g. ``events_unaligned``) and is printed once, after the table,
+from the first system. ``labels`` names the rows and orders them (keys it does not list follow, in the
+results' order); without it the rows are named by their keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+from kg.eval.scoring import PRF
+
+Value = PRF | float
+Results = Mapping[str, Value]
+
+# Metric key -> label printed by ``kg eval``, in report order.
+LABELS: dict[str, str] = {
+    "entities": "NE mentions (overlap+type)",
+    "entities_exact": "NE mentions (exact+type)",
+    "triggers_id": "trigger identification",
+    "triggers_cls": "trigger classification",
+    "args_id": "argument identification",
+    "args_cls": "argument role (end to end)",
+    "rams_arg_recall_per_event": "RAMS mean arg recall/event",
+    "plover_type_accuracy": "PLOVER event type accuracy",
+    "plover_coarse_accuracy": "PLOVER coarse type accuracy",
+    "plover_source_recall": "PLOVER source recall",
+    "plover_target_recall": "PLOVER target recall",
+    "events_unaligned": "gold events unaligned",
+}
+_LABEL_WIDTH = 30
+_COLUMN_WIDTH = 22
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _cell(value: Value | None) -> str:
+    if value is None:
+        return f"{'-':>{_COLUMN_WIDTH}}"
+    if isinstance(value, PRF):
+        return f"{value.precision:>7.3f}{value.recall:>7.3f}{value.f1:>7.3f} "
+    if _is_count(value):
+        return f"{value:>{_COLUMN_WIDTH - 1}} "
+    return f"{value:>{_COLUMN_WIDTH - 1}.3f} "
+
+
+def format_report(results: Results | Mapping[str, Results], title: str, *,
+                  labels: Mapping[str, str] | None = None) -> str:
+    """A fixed-width table of one system's results, or of several systems' side by side (see the module)."""
+    columns: Mapping[str, Results]
+    if results and all(isinstance(v, Mapping) for v in results.values()):
+        columns = cast(Mapping[str, Results], results)
+    else:
+        columns = {"": cast(Results, results)}
+    labels = labels or {}
+    names = list(columns)
+    first = columns[names[0]]
+    sub = f"{'metric':<{_LABEL_WIDTH}}" + f"{'P':>7}{'R':>7}{'F1':>7} " * len(names) + "  tp/fp/fn"
+    lines = [title]
+    if names != [""]:
+        lines.append(f"{'':<{_LABEL_WIDTH}}" + "".join(f"{name:^{_COLUMN_WIDTH}}" for name in names)
+                     + f"  {names[0]} counts")
+    lines += [sub, "-" * len(sub)]
+    keys = [k for k in labels if any(k in c for c in columns.values())]
+    keys += [k for c in columns.values() for k in c if k not in labels and k not in keys]
+    keys = list(dict.fromkeys(keys))
+    counts = [k for k in keys if _is_count(first.get(k))]
+    for key in keys:
+        if key in counts:
+            continue
+        row = f"{labels.get(key, key):<{_LABEL_WIDTH}}" + "".join(_cell(columns[n].get(key)) for n in names)
+        value = first.get(key)
+        if isinstance(value, PRF):
+            row += f"  {value.tp}/{value.fp}/{value.fn}"
+        lines.append(row.rstrip())
+    for key in counts:
+        lines.append(f"{labels.get(key, key):<{_LABEL_WIDTH}}{first[key]:>{_COLUMN_WIDTH - 1}}")
+    return "\n".join(lines)
