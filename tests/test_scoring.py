@@ -11,6 +11,7 @@ import pytest
 
 from kg.errors import ConfigError, InputError
 from kg.eval.baselines import baseline_naive
+from kg.eval.classes import COARSE, from_mapping
 from kg.eval.goldsets import (
     GoldArg,
     GoldDoc,
@@ -22,8 +23,10 @@ from kg.eval.goldsets import (
     parse_markup,
 )
 from kg.eval.report import format_report
-from kg.eval.scoring import COARSE, PRF, is_named, score
+from kg.eval.scoring import PRF, is_named, score
+from kg.mapping import load_mapping
 from kg.records import ROLES, Argument, DocRecord, Document, Entity, Event, Mention
+from kg.resources import data_path
 
 # ------------------------------------------------------------------ gold files written here
 
@@ -492,3 +495,28 @@ def test_bad_alignment_file_names_file_and_line(tmp_path: Path) -> None:
         load_alignment(path)
     with pytest.raises(ConfigError, match=r"nope\.yaml: alignment file not found"):
         load_alignment(tmp_path / "nope.yaml")
+
+
+def test_a_new_event_class_needs_no_code_in_eval(tmp_path: Path) -> None:
+    """The class tree comes from the ontology and the mapping: a class added there is scored as such."""
+    onto = tmp_path / "kg.ttl"
+    onto.write_text((data_path("ontology") / "kg.ttl").read_text(encoding="utf-8")
+                    + '\nkgo:Massacre a owl:Class ; rdfs:subClassOf kgo:Killing ; rdfs:label "Massacre" .\n'
+                    + 'kgo:Cyberattack a owl:Class ; rdfs:subClassOf kgo:Event ; rdfs:label "Cyberattack" .\n',
+                    encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text((data_path("mappings") / "default.yaml").read_text(encoding="utf-8").replace(
+        "\nevents:\n", "\nevents:\n  - {rule: event-massacre, type: massacre, class: kgo:Massacre}\n"
+                       "  - {rule: event-cyberattack, type: cyberattack, class: kgo:Cyberattack}\n"), encoding="utf-8")
+    classes = from_mapping(load_mapping(mapping, onto))
+    assert classes.parent["massacre"] == "killing" and classes.coarse["massacre"] == "killing"
+    assert classes.coarse["cyberattack"] == "cyberattack" and "cyberattack" in classes.coarse_classes
+    assert classes.coarse["airstrike"] == "conflict" and classes.ancestors("airstrike") == ("airstrike", "attack", "conflict")
+    assert classes.compatible("massacre", "killing") and not classes.compatible("massacre", "injury")
+    text = "Gunmen massacred villagers."
+    gold = GoldDoc("m", text, (), (GoldEvent(*_find(text, "massacred"), "X.Massacre", "massacre"),))
+    predicted = {"m": _record(gold, [], [_event(gold, "massacred", "killing", [])])}
+    with_new = score([gold], predicted, classes=classes)["triggers_cls"]
+    assert isinstance(with_new, PRF) and (with_new.tp, with_new.fp, with_new.fn) == (1, 0, 0)
+    shipped = score([gold], predicted)["triggers_cls"]  # the shipped tree has no massacre: a miss
+    assert isinstance(shipped, PRF) and shipped.tp == 0

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.eval.baselines import baseline_naive, baseline_spacy
+from kg.eval.classes import from_mapping
 from kg.eval.goldsets import GoldDoc, load_gold
 from kg.eval.report import LABELS, Results, format_report
 from kg.eval.scoring import score
+from kg.mapping import load_mapping
 from kg.records import DocRecord, Document
 from kg.settings import Settings
 
@@ -46,19 +48,20 @@ def extract_gold(gold: Sequence[GoldDoc], cfg: Settings) -> tuple[dict[str, DocR
 
 def run_eval(gold: Path, fmt: str, cfg: Settings, baseline: bool = False, limit: int | None = None) -> str:
     """Score the extractor (and, with ``baseline``, the two baselines) on a gold file; the report text."""
+    classes = from_mapping(load_mapping(cfg.mapping, cfg.ontology))  # the event class tree, checked first
     docs = load_gold(gold, fmt)
     if limit is not None:
         docs = docs[:limit]
     started = time.perf_counter()
     records, extractor = extract_gold(docs, cfg)
     seconds = time.perf_counter() - started
-    columns: dict[str, Results] = {"kg": score(docs, records, fmt=fmt)}
+    columns: dict[str, Results] = {"kg": score(docs, records, fmt=fmt, classes=classes)}
     if baseline:
         nlp = extractor.nlp  # type: ignore[attr-defined]
         disabled = [name for name in nlp.pipe_names if name == "gazetteer"]
         with nlp.select_pipes(disable=disabled):
-            columns["spacy NER"] = score(docs, baseline_spacy(nlp, docs), fmt=fmt)
-            columns["naive"] = score(docs, baseline_naive(nlp, docs), fmt=fmt)
+            columns["spacy NER"] = score(docs, baseline_spacy(nlp, docs), fmt=fmt, classes=classes)
+            columns["naive"] = score(docs, baseline_naive(nlp, docs), fmt=fmt, classes=classes)
     n_events = sum(len(g.events) for g in docs)
     title = (f"{fmt}: {gold} ({len(docs)} documents, {n_events} gold events; model "
              f"{extractor.model_name}; extraction {seconds:.1f} s)")  # type: ignore[attr-defined]

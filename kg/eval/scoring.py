@@ -30,7 +30,8 @@ Entities (``entities``, ``entities_exact``; WikiEvents only, RAMS and PLOVER hav
 Event triggers.
   ``triggers_id``: trigger spans overlap; all gold events count, also those whose type is unaligned.
   ``triggers_cls``: overlap and the same COARSE class (the direct child of Event above the predicted type
-  key and above the gold's aligned class, see :data:`COARSE`). Gold events whose type is unaligned
+  key and above the gold's aligned class; the class tree is read from the ontology and the mapping, see
+  :mod:`kg.eval.classes`). Gold events whose type is unaligned
   (``cls`` None) are left out and counted in ``events_unaligned``; a predicted event whose trigger overlaps
   only such unaligned gold events (and no aligned one) is left out too rather than counted as wrong.
 
@@ -60,53 +61,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kg.errors import InputError
+from kg.eval.classes import EventClasses, default_classes
 from kg.eval.goldsets import GoldDoc, GoldEvent
 from kg.records import Argument, DocRecord, Entity, Event
-
-# ------------------------------------------------------------------ class tree
-
-# The event class tree below Event, as child -> parent for the finer classes (keys are event type keys).
-PARENT: dict[str, str] = {
-    "visit": "movement",
-    "deployment": "movement",
-    "withdrawal": "movement",
-    "meeting": "contact",
-    "statement": "contact",
-    "threat": "contact",
-    "request": "contact",
-    "agreement": "contact",
-    "attack": "conflict",
-    "airstrike": "attack",
-    "shelling": "attack",
-    "bombing": "attack",
-    "shooting": "attack",
-    "offensive": "conflict",
-    "seizure": "conflict",
-    "arrest": "justice",
-    "trial": "justice",
-    "release": "justice",
-}
-# The coarse classes: the direct children of Event.
-COARSE_CLASSES = (
-    "movement", "contact", "conflict", "killing", "injury", "justice", "kidnapping", "funeral", "protest", "damage",
-)  # fmt: skip
-
-
-def ancestors(cls: str) -> tuple[str, ...]:
-    """The class and its ancestors below Event, nearest first."""
-    chain = [cls]
-    while chain[-1] in PARENT:
-        chain.append(PARENT[chain[-1]])
-    return tuple(chain)
-
-
-# Every event type key -> its coarse class.
-COARSE: dict[str, str] = {cls: ancestors(cls)[-1] for cls in (*COARSE_CLASSES, *PARENT)}
-
-
-def compatible(a: str, b: str) -> bool:
-    """Whether two classes are the same or one is an ancestor of the other (attack ~ bombing, not ~ offensive)."""
-    return a in ancestors(b) or b in ancestors(a)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +253,9 @@ class _DocEvents:
     per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]]
 
 
-def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]) -> _DocEvents:
+def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str],
+                  classes: EventClasses) -> _DocEvents:
+    coarse_of = classes.coarse
     pred_events = list(record.events) if record else []
     gold_events = list(gold.events)
     triggers_id = _prf(len(gold_events), len(pred_events), len(match(gold_events, pred_events, _trigger_overlap)))
@@ -310,8 +269,8 @@ def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]
     ]
 
     def same_class(g: GoldEvent, p: Event) -> int:
-        coarse = COARSE.get(p.type)
-        return _trigger_overlap(g, p) if coarse is not None and coarse == COARSE.get(g.cls or "") else 0
+        coarse = coarse_of.get(p.type)
+        return _trigger_overlap(g, p) if coarse is not None and coarse == coarse_of.get(g.cls or "") else 0
 
     triggers_cls = _prf(len(aligned), len(kept), len(match(aligned, kept, same_class)))
 
@@ -334,7 +293,7 @@ def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]
 
     matched = {gi for gi, _ in cls_pairs}
     per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]] = [
-        (g, [], {p.type for p in kept if p.type in COARSE and _trigger_overlap(g, p)}) for g in aligned
+        (g, [], {p.type for p in kept if p.type in coarse_of and _trigger_overlap(g, p)}) for g in aligned
     ]
     for index, (gi, arg) in enumerate(gold_args):
         per_event[gi][1].append((arg.role or "", index in matched))
@@ -345,10 +304,17 @@ def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]
 
 
 def score(
-    gold_docs: Iterable[GoldDoc], predicted: Mapping[str, DocRecord], fmt: str = "wikievents"
+    gold_docs: Iterable[GoldDoc],
+    predicted: Mapping[str, DocRecord],
+    fmt: str = "wikievents",
+    classes: EventClasses | None = None,
 ) -> dict[str, PRF | float]:
-    """All metrics for one gold set; see the module docstring for the rules."""
+    """All metrics for one gold set; see the module docstring for the rules.
+
+    ``classes`` is the event class tree (default: from the shipped ontology and mapping).
+    """
     scheme = SCHEMES[fmt]
+    classes = classes or default_classes()
     totals = {key: PRF() for key in ("triggers_id", "triggers_cls", "args_id", "args_cls")}
     entities, entities_exact = PRF(), PRF()
     unaligned = 0
@@ -365,7 +331,7 @@ def score(
             overlap_prf, exact_prf = _score_entities(gold, record)
             entities.add(overlap_prf)
             entities_exact.add(exact_prf)
-        doc = _score_events(gold, record, scheme.roles)
+        doc = _score_events(gold, record, scheme.roles, classes)
         for key, prf in totals.items():
             prf.add(getattr(doc, key))
         unaligned += doc.unaligned
@@ -381,8 +347,9 @@ def score(
         shares = [sum(ok for _, ok in args) / len(args) for _, args, _ in per_event if args]
         results["rams_arg_recall_per_event"] = sum(shares) / len(shares) if shares else 0.0
     if fmt == "plover":
-        exact = [any(compatible(g.cls or "", c) for c in classes) for g, _, classes in per_event]
-        coarse = [COARSE[g.cls or ""] in {COARSE[c] for c in classes} for g, _, classes in per_event]
+        coarse_of = classes.coarse
+        exact = [any(classes.compatible(g.cls or "", c) for c in found) for g, _, found in per_event]
+        coarse = [coarse_of[g.cls or ""] in {coarse_of[c] for c in found} for g, _, found in per_event]
         results["plover_type_accuracy"] = sum(exact) / len(exact) if exact else 0.0
         results["plover_coarse_accuracy"] = sum(coarse) / len(coarse) if coarse else 0.0
         for name, role in (("plover_source_recall", "agent"), ("plover_target_recall", "target")):
