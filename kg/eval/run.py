@@ -25,7 +25,7 @@ from kg.settings import Settings
 
 FOOTER = (
     "matching: spans overlap (exact: same span), one-to-one; NE: named PER/ORG/GPE/LOC/FAC, same type; "
-    "triggers, args: coarse class, role; args end to end; unaligned gold types left out"
+    "triggers, args: coarse class, role; args end to end; unaligned gold types count as misses"
 )
 
 

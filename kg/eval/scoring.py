@@ -31,24 +31,25 @@ Event triggers.
   ``triggers_id``: trigger spans overlap; all gold events count, also those whose type is unaligned.
   ``triggers_cls``: overlap and the same COARSE class (the direct child of Event above the predicted type
   key and above the gold's aligned class; the class tree is read from the ontology and the mapping, see
-  :mod:`kg.eval.classes`). Gold events whose type is unaligned
-  (``cls`` None) are left out and counted in ``events_unaligned``; a predicted event whose trigger overlaps
-  only such unaligned gold events (and no aligned one) is left out too rather than counted as wrong.
+  :mod:`kg.eval.classes`). Gold events whose type is unaligned (``cls`` None) are scored like the others:
+  in ``triggers_cls`` they are always misses, since no predicted class can match them; predictions on
+  their triggers are scored like any other prediction. Their number is ``events_unaligned``.
 
 Arguments (end to end: predicted triggers, never gold ones).
   ``args_id``: a predicted argument matches a gold argument when the spans overlap and the predicted
   event's trigger overlaps the gold event's trigger. ``args_cls``: also the same coarse role. Scored are
-  the arguments of aligned gold events whose role aligns to a coarse role the scheme annotates (WikiEvents
-  and RAMS: agent, target, place, instrument; PLOVER: agent, target, place; no scheme annotates time), and
-  predicted arguments with those roles of the predicted events not left out above.
+  the arguments of all gold events (aligned or not) whose role aligns to a coarse role the scheme
+  annotates (WikiEvents and RAMS: agent, target, place, instrument; PLOVER: agent, target, place; no scheme
+  annotates time), and the predicted arguments with those roles of all predicted events. A gold argument
+  whose role aligns to none of ours is not scored.
 
 Per-format extras: RAMS annotates one event per window (other events in the text are not annotated, so
-trigger precision is not meaningful there); ``rams_arg_recall_per_event`` is the mean over aligned gold
+trigger precision is not meaningful there); ``rams_arg_recall_per_event`` is the mean over gold
 events with scored arguments of the share of their arguments matched by ``args_cls``. PLOVER (one event
-per sentence, many of its types fall under Contact): ``plover_type_accuracy`` is the share of aligned
-gold records for which some predicted event overlapping the trigger span has a compatible class (the
-gold's class, an ancestor or a descendant: bombing ~ attack, not offensive ~ attack, not meeting ~
-agreement); ``plover_coarse_accuracy`` the same with the coarse class only; ``plover_source_recall`` /
+per sentence, many of its types fall under Contact): ``plover_type_accuracy`` is the share of gold
+records (an unaligned one is a miss) for which some predicted event overlapping the trigger span has a
+compatible class (the gold's class, an ancestor or a descendant: bombing ~ attack, not offensive ~
+attack, not meeting ~ agreement); ``plover_coarse_accuracy`` the same with the coarse class only; ``plover_source_recall`` /
 ``plover_target_recall`` are the recall of ``args_cls`` on agent (SRC, SRC/TAR) / target (TAR) gold
 arguments.
 """
@@ -249,7 +250,7 @@ class _DocEvents:
     args_id: PRF
     args_cls: PRF
     unaligned: int
-    # per aligned gold event: (event, [(gold arg role, matched by args_cls)], types of overlapping predictions)
+    # per gold event: (event, [(gold arg role, matched by args_cls)], types of overlapping predictions)
     per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]]
 
 
@@ -260,26 +261,20 @@ def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]
     gold_events = list(gold.events)
     triggers_id = _prf(len(gold_events), len(pred_events), len(match(gold_events, pred_events, _trigger_overlap)))
 
-    aligned = [g for g in gold_events if g.cls is not None]
-    unaligned = [g for g in gold_events if g.cls is None]
-    kept = [
-        p
-        for p in pred_events
-        if any(_trigger_overlap(g, p) for g in aligned) or not any(_trigger_overlap(g, p) for g in unaligned)
-    ]
+    unaligned = sum(g.cls is None for g in gold_events)
 
     def same_class(g: GoldEvent, p: Event) -> int:
         coarse = coarse_of.get(p.type)
         return _trigger_overlap(g, p) if coarse is not None and coarse == coarse_of.get(g.cls or "") else 0
 
-    triggers_cls = _prf(len(aligned), len(kept), len(match(aligned, kept, same_class)))
+    triggers_cls = _prf(len(gold_events), len(pred_events), len(match(gold_events, pred_events, same_class)))
 
     # arguments: (event index, arg) on both sides
-    gold_args = [(gi, a) for gi, g in enumerate(aligned) for a in g.args if a.role in roles]
-    pred_args = [(pi, a) for pi, p in enumerate(kept) for a in p.arguments if a.role in roles]
+    gold_args = [(gi, a) for gi, g in enumerate(gold_events) for a in g.args if a.role in roles]
+    pred_args = [(pi, a) for pi, p in enumerate(pred_events) for a in p.arguments if a.role in roles]
 
     def arg_fits(g: tuple[int, Any], p: tuple[int, Argument]) -> int:
-        if not _trigger_overlap(aligned[g[0]], kept[p[0]]):
+        if not _trigger_overlap(gold_events[g[0]], pred_events[p[0]]):
             return 0
         return overlap(g[1].start, g[1].end, p[1].start, p[1].end)
 
@@ -293,11 +288,12 @@ def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]
 
     matched = {gi for gi, _ in cls_pairs}
     per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]] = [
-        (g, [], {p.type for p in kept if p.type in coarse_of and _trigger_overlap(g, p)}) for g in aligned
+        (g, [], {p.type for p in pred_events if p.type in coarse_of and _trigger_overlap(g, p)})
+        for g in gold_events
     ]
     for index, (gi, arg) in enumerate(gold_args):
         per_event[gi][1].append((arg.role or "", index in matched))
-    return _DocEvents(triggers_id, triggers_cls, args_id, args_cls, len(unaligned), per_event)
+    return _DocEvents(triggers_id, triggers_cls, args_id, args_cls, unaligned, per_event)
 
 
 # ------------------------------------------------------------------ score
@@ -348,8 +344,9 @@ def score(
         results["rams_arg_recall_per_event"] = sum(shares) / len(shares) if shares else 0.0
     if fmt == "plover":
         coarse_of = classes.coarse
-        exact = [any(classes.compatible(g.cls or "", c) for c in found) for g, _, found in per_event]
-        coarse = [coarse_of[g.cls or ""] in {coarse_of[c] for c in found} for g, _, found in per_event]
+        exact = [g.cls is not None and any(classes.compatible(g.cls, c) for c in found) for g, _, found in per_event]
+        coarse = [g.cls is not None and coarse_of.get(g.cls) in {coarse_of[c] for c in found}
+                  for g, _, found in per_event]
         results["plover_type_accuracy"] = sum(exact) / len(exact) if exact else 0.0
         results["plover_coarse_accuracy"] = sum(coarse) / len(coarse) if coarse else 0.0
         for name, role in (("plover_source_recall", "agent"), ("plover_target_recall", "target")):
