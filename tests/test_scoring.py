@@ -22,7 +22,7 @@ from kg.eval.goldsets import (
     load_gold,
     parse_markup,
 )
-from kg.eval.report import format_report
+from kg.eval.report import format_report, labels_for
 from kg.eval.scoring import PRF, is_named, score
 from kg.mapping import load_mapping
 from kg.records import ROLES, Argument, DocRecord, Document, Entity, Event, Mention
@@ -523,3 +523,36 @@ def test_a_new_event_class_needs_no_code_in_eval(tmp_path: Path) -> None:
     assert isinstance(with_new, PRF) and (with_new.tp, with_new.fp, with_new.fn) == (1, 0, 0)
     shipped = score([gold], predicted)["triggers_cls"]  # the shipped tree has no massacre: a miss
     assert isinstance(shipped, PRF) and shipped.tp == 0
+
+
+def test_per_class_scores_and_events_per_gold_event(wiki: list[GoldDoc]) -> None:
+    d1, _ = wiki
+    predicted = {"d1": _record(d1, [], [
+        _event(d1, "attacked", "attack", []),
+        _event(d1, "killed", "killing", []),
+        _event(d1, "said", "threat", []),  # right coarse class (Contact), wrong fine class (gold: statement)
+        _event(d1, "station", "bombing", []),  # no gold event there
+    ])}  # fmt: skip
+    results = score(wiki, predicted, fmt="wikievents")  # d2 (one unaligned gold event) predicts nothing
+
+    def counts(key: str) -> tuple[int, int, int]:
+        prf = results[key]
+        assert isinstance(prf, PRF)
+        return prf.tp, prf.fp, prf.fn
+
+    assert counts("triggers_cls") == (3, 1, 1)
+    assert counts("triggers_fine") == (2, 2, 2)
+    per_class = {k: counts(k) for k in results if k.startswith(("coarse:", "fine:"))}
+    assert per_class == {
+        "coarse:contact": (1, 0, 0), "coarse:conflict": (1, 1, 0), "coarse:killing": (1, 0, 0),
+        "fine:statement": (0, 0, 1), "fine:threat": (0, 1, 0), "fine:attack": (1, 0, 0), "fine:bombing": (0, 1, 0),
+        "fine:killing": (1, 0, 0),
+    }  # fmt: skip
+    assert list(per_class)[:3] == ["coarse:contact", "coarse:conflict", "coarse:killing"]  # mapping order
+    assert results["events_per_gold"] == 1.0  # 4 predicted, 4 gold
+    assert results["events_per_gold_doc"] == pytest.approx((4 / 3 + 0 / 1) / 2)
+    labels = labels_for(results)
+    report = format_report(results, "classes", labels=labels).splitlines()
+    assert labels["fine:bombing"] == "fine class bombing"
+    assert any(line.startswith("fine class bombing") and line.endswith("0/1/0") for line in report)
+    assert any(line.startswith("  per document (mean)") and line.endswith("0.667") for line in report)

@@ -24,8 +24,11 @@ LABELS: dict[str, str] = {
     "entities_exact": "NE mentions (exact+type)",
     "triggers_id": "trigger identification",
     "triggers_cls": "trigger classification",
+    "triggers_fine": "trigger classif. (fine class)",
     "args_id": "argument identification",
     "args_cls": "argument role (end to end)",
+    "events_per_gold": "system events per gold event",
+    "events_per_gold_doc": "  per document (mean)",
     "rams_arg_recall_per_event": "RAMS mean arg recall/event",
     "plover_type_accuracy": "PLOVER event type accuracy",
     "plover_coarse_accuracy": "PLOVER coarse type accuracy",
@@ -33,8 +36,21 @@ LABELS: dict[str, str] = {
     "plover_target_recall": "PLOVER target recall",
     "events_unaligned": "gold events unaligned",
 }
+# Labels of per-class rows (``coarse:conflict`` -> "coarse class conflict").
+PREFIX_LABELS: dict[str, str] = {"coarse:": "coarse class ", "fine:": "fine class "}
 _LABEL_WIDTH = 30
 _COLUMN_WIDTH = 22
+
+
+def labels_for(*results: Mapping[str, object]) -> dict[str, str]:
+    """:data:`LABELS` followed by labels for the per-class keys of the results, in their order."""
+    labels = dict(LABELS)
+    for one in results:
+        for key in one:
+            prefix = next((p for p in PREFIX_LABELS if key.startswith(p)), None)
+            if prefix is not None and key not in labels:
+                labels[key] = PREFIX_LABELS[prefix] + key[len(prefix):]
+    return labels
 
 
 def _is_count(value: object) -> bool:

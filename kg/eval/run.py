@@ -17,7 +17,7 @@ from pathlib import Path
 from kg.eval.baselines import baseline_naive, baseline_spacy
 from kg.eval.classes import from_mapping
 from kg.eval.goldsets import GoldDoc, load_gold
-from kg.eval.report import LABELS, Results, format_report
+from kg.eval.report import Results, format_report, labels_for
 from kg.eval.scoring import score
 from kg.mapping import load_mapping
 from kg.records import DocRecord, Document
@@ -65,4 +65,4 @@ def run_eval(gold: Path, fmt: str, cfg: Settings, baseline: bool = False, limit:
     n_events = sum(len(g.events) for g in docs)
     title = (f"{fmt}: {gold} ({len(docs)} documents, {n_events} gold events; model "
              f"{extractor.model_name}; extraction {seconds:.1f} s)")  # type: ignore[attr-defined]
-    return format_report(columns, title, labels=LABELS) + "\n" + FOOTER + "\n"
+    return format_report(columns, title, labels=labels_for(*columns.values())) + "\n" + FOOTER + "\n"

@@ -35,6 +35,13 @@ Event triggers.
   in ``triggers_cls`` they are always misses, since no predicted class can match them; predictions on
   their triggers are scored like any other prediction. Their number is ``events_unaligned``.
 
+  ``triggers_fine``: overlap and the same fine class (the gold's aligned key is the predicted type key).
+  Per class: ``coarse:<key>`` splits ``triggers_cls`` by coarse class (tp: matched pairs of that class;
+  fp: predictions of that class not matched; fn: gold events of that class not matched), ``fine:<key>``
+  splits ``triggers_fine`` by fine class; only classes with gold or predicted events appear.
+  ``events_per_gold``: predicted events / gold events over the whole set; ``events_per_gold_doc``: the
+  same ratio per document with gold events, averaged (more than 1: the extractor splits or over-reports).
+
 Arguments (end to end: predicted triggers, never gold ones).
   ``args_id``: a predicted argument matches a gold argument when the spans overlap and the predicted
   event's trigger overlaps the gold event's trigger. ``args_cls``: also the same coarse role. Scored are
@@ -249,6 +256,8 @@ class _DocEvents:
     triggers_cls: PRF
     args_id: PRF
     args_cls: PRF
+    triggers_fine: PRF
+    per_class: dict[str, PRF]  # "coarse:<key>" / "fine:<key>" -> trigger classification of that class
     unaligned: int
     # per gold event: (event, [(gold arg role, matched by args_cls)], types of overlapping predictions)
     per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]]
@@ -267,7 +276,18 @@ def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]
         coarse = coarse_of.get(p.type)
         return _trigger_overlap(g, p) if coarse is not None and coarse == coarse_of.get(g.cls or "") else 0
 
-    triggers_cls = _prf(len(gold_events), len(pred_events), len(match(gold_events, pred_events, same_class)))
+    cls_matches = match(gold_events, pred_events, same_class)
+    triggers_cls = _prf(len(gold_events), len(pred_events), len(cls_matches))
+
+    def same_fine(g: GoldEvent, p: Event) -> int:
+        return _trigger_overlap(g, p) if g.cls is not None and p.type == g.cls else 0
+
+    fine_matches = match(gold_events, pred_events, same_fine)
+    triggers_fine = _prf(len(gold_events), len(pred_events), len(fine_matches))
+    per_class = _per_class("coarse:", [coarse_of.get(g.cls or "") for g in gold_events],
+                           [coarse_of.get(p.type) for p in pred_events], cls_matches)
+    per_class.update(_per_class("fine:", [g.cls if g.cls in coarse_of else None for g in gold_events],
+                                [p.type if p.type in coarse_of else None for p in pred_events], fine_matches))
 
     # arguments: (event index, arg) on both sides
     gold_args = [(gi, a) for gi, g in enumerate(gold_events) for a in g.args if a.role in roles]
@@ -293,7 +313,23 @@ def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]
     ]
     for index, (gi, arg) in enumerate(gold_args):
         per_event[gi][1].append((arg.role or "", index in matched))
-    return _DocEvents(triggers_id, triggers_cls, args_id, args_cls, unaligned, per_event)
+    return _DocEvents(triggers_id, triggers_cls, args_id, args_cls, triggers_fine, per_class, unaligned, per_event)
+
+
+def _per_class(prefix: str, gold: list[str | None], pred: list[str | None],
+               pairs: list[tuple[int, int]]) -> dict[str, PRF]:
+    """PRF per class from the class of each gold and predicted item and the matched (gold, pred) pairs."""
+    out: dict[str, PRF] = {}
+    for cls in gold:
+        if cls is not None:
+            out.setdefault(prefix + cls, PRF()).fn += 1
+    for cls in pred:
+        if cls is not None:
+            out.setdefault(prefix + cls, PRF()).fp += 1
+    for gi, _ in pairs:
+        prf = out[prefix + str(gold[gi])]
+        prf.tp, prf.fp, prf.fn = prf.tp + 1, prf.fp - 1, prf.fn - 1
+    return out
 
 
 # ------------------------------------------------------------------ score
@@ -311,9 +347,11 @@ def score(
     """
     scheme = SCHEMES[fmt]
     classes = classes or default_classes()
-    totals = {key: PRF() for key in ("triggers_id", "triggers_cls", "args_id", "args_cls")}
+    totals = {key: PRF() for key in ("triggers_id", "triggers_cls", "triggers_fine", "args_id", "args_cls")}
     entities, entities_exact = PRF(), PRF()
-    unaligned = 0
+    unaligned = n_gold = n_pred = 0
+    ratios: list[float] = []  # predicted events / gold events, per document with gold events
+    per_class: dict[str, PRF] = {}
     per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]] = []
     for gold in gold_docs:
         record = predicted.get(gold.id)
@@ -332,6 +370,12 @@ def score(
             prf.add(getattr(doc, key))
         unaligned += doc.unaligned
         per_event.extend(doc.per_event)
+        for key, prf in doc.per_class.items():
+            per_class.setdefault(key, PRF()).add(prf)
+        doc_pred = len(record.events) if record else 0
+        n_gold, n_pred = n_gold + len(gold.events), n_pred + doc_pred
+        if gold.events:
+            ratios.append(doc_pred / len(gold.events))
 
     results: dict[str, PRF | float] = {}
     if scheme.entities:
@@ -339,6 +383,8 @@ def score(
         results["entities_exact"] = entities_exact
     results.update(totals)
     results["events_unaligned"] = unaligned  # a count
+    results["events_per_gold"] = n_pred / n_gold if n_gold else 0.0
+    results["events_per_gold_doc"] = sum(ratios) / len(ratios) if ratios else 0.0
     if fmt == "rams":
         shares = [sum(ok for _, ok in args) / len(args) for _, args, _ in per_event if args]
         results["rams_arg_recall_per_event"] = sum(shares) / len(shares) if shares else 0.0
@@ -352,5 +398,8 @@ def score(
         for name, role in (("plover_source_recall", "agent"), ("plover_target_recall", "target")):
             found = [ok for _, args, _ in per_event for r, ok in args if r == role]
             results[name] = sum(found) / len(found) if found else 0.0
+    order = [f"coarse:{c}" for c in classes.coarse_classes] + [f"fine:{c}" for c in classes.iri]
+    for key in sorted(per_class, key=lambda k: order.index(k) if k in order else len(order)):
+        results[key] = per_class[key]
     return results
 
