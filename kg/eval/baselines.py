@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 
+from kg.eval.goldsets import TextDoc
 from kg.records import Argument, DocRecord, Document, Entity, Event, Mention
 
 # spaCy NER label -> our entity type, for the baselines.
@@ -43,26 +44,18 @@ NAIVE_TRIGGERS: dict[str, str] = {
 }  # fmt: skip
 
 
-class _HasText(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def text(self) -> str: ...
-
-
-def baseline_spacy(nlp: Any, docs: Iterable[_HasText]) -> dict[str, DocRecord]:
+def baseline_spacy(nlp: Any, docs: Iterable[TextDoc]) -> dict[str, DocRecord]:
     """Bare spaCy NER as records: one entity per NER span of a known label, no events."""
     return _baseline(nlp, docs, events=False)
 
 
-def baseline_naive(nlp: Any, docs: Iterable[_HasText]) -> dict[str, DocRecord]:
+def baseline_naive(nlp: Any, docs: Iterable[TextDoc]) -> dict[str, DocRecord]:
     """spaCy NER plus events from the :data:`NAIVE_TRIGGERS` lemma list; for a verb trigger, agent = its
     nsubj and target = its dobj (the NER span containing that token, else the token's subtree)."""
     return _baseline(nlp, docs, events=True)
 
 
-def _baseline(nlp: Any, docs: Iterable[_HasText], events: bool) -> dict[str, DocRecord]:
+def _baseline(nlp: Any, docs: Iterable[TextDoc], events: bool) -> dict[str, DocRecord]:
     docs = list(docs)
     model = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
     records: dict[str, DocRecord] = {}

@@ -34,10 +34,17 @@ LABELS: dict[str, str] = {
     "plover_coarse_accuracy": "PLOVER coarse type accuracy",
     "plover_source_recall": "PLOVER source recall",
     "plover_target_recall": "PLOVER target recall",
+    "muc4_incident": "incident detection (per doc)",
+    "muc4_incident_fpr": "  FP rate, docs w/o incident",
+    "muc4_roles": "role fillers (all roles)",
     "events_unaligned": "gold events unaligned",
+    "muc4_docs_incident": "documents with an incident",
+    "muc4_docs_none": "documents without one",
+    "muc4_offsets_repaired": "gold offsets repaired",
+    "muc4_mentions_missing": "gold mentions not in the text",
 }
 # Labels of per-class rows (``coarse:conflict`` -> "coarse class conflict").
-PREFIX_LABELS: dict[str, str] = {"coarse:": "coarse class ", "fine:": "fine class "}
+PREFIX_LABELS: dict[str, str] = {"coarse:": "coarse class ", "fine:": "fine class ", "muc4_role:": "  role "}
 _LABEL_WIDTH = 30
 _COLUMN_WIDTH = 22
 
