@@ -206,7 +206,7 @@ def validate(
 @app.command("eval")
 def eval_(
     gold: Annotated[Path, typer.Option("--gold", help="Gold file.")],
-    fmt: Annotated[str, typer.Option("--format", help="wikievents, rams, plover or muc4.")],
+    fmt: Annotated[str, typer.Option("--format", help="wikievents, rams, plover, muc4 or clusters.")],
     baseline: Annotated[bool, typer.Option("--baseline", help="Also score bare spaCy NER and a naive baseline.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score only the first N gold documents.")] = None,
     config: ConfigOpt = None, model: ModelOpt = None,

@@ -1,8 +1,9 @@
 """The one table printer of ``kg eval`` (and ``benchmarks/eval_baselines.py``): metrics as fixed-width rows.
 
 ``format_report(results, title)`` prints one system's results; ``format_report({"kg": ..., "naive": ...},
-title)`` prints several side by side (one column group per system, in the given order). A PRF row shows
-P, R and F1 per system, then the first system's tp/fp/fn; a float row its value per system; an int value is
+title)`` prints several side by side (one column group per system, in the given order). A scored row
+(:class:`Scored`: a PRF or a coreference ratio) shows P, R and F1 per system, and for a PRF the first
+system's tp/fp/fn; a float row its value per system; an int value is
 a count about the gold data or the run (e.g. ``events_unaligned``) and is printed once, after the table,
 from the first system. ``labels`` names the rows and orders them (keys it does not list follow, in the
 results' order); without it the rows are named by their keys.
@@ -11,11 +12,26 @@ results' order); without it the rows are named by their keys.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
+from typing import Protocol, cast, runtime_checkable
 
 from kg.eval.scoring import PRF
 
-Value = PRF | float
+
+@runtime_checkable
+class Scored(Protocol):
+    """A row with precision, recall and F1 (:class:`PRF`, or :class:`kg.eval.coref.Ratio`)."""
+
+    @property
+    def precision(self) -> float: ...
+
+    @property
+    def recall(self) -> float: ...
+
+    @property
+    def f1(self) -> float: ...
+
+
+Value = Scored | float
 Results = Mapping[str, Value]
 
 # Metric key -> label printed by ``kg eval``, in report order.
@@ -34,10 +50,15 @@ LABELS: dict[str, str] = {
     "plover_coarse_accuracy": "PLOVER coarse type accuracy",
     "plover_source_recall": "PLOVER source recall",
     "plover_target_recall": "PLOVER target recall",
+    "coref_muc": "event coreference MUC",
+    "coref_bcub": "event coreference B-cubed",
+    "coref_ceafe": "event coreference CEAF-e",
+    "coref_conll": "event coreference CoNLL F1",
     "muc4_incident": "incident detection (per doc)",
     "muc4_incident_fpr": "  FP rate, docs w/o incident",
     "muc4_roles": "role fillers (all roles)",
     "events_unaligned": "gold events unaligned",
+    "coref_gold_mentions": "gold event mentions",
     "muc4_docs_incident": "documents with an incident",
     "muc4_docs_none": "documents without one",
     "muc4_offsets_repaired": "gold offsets repaired",
@@ -67,7 +88,7 @@ def _is_count(value: object) -> bool:
 def _cell(value: Value | None) -> str:
     if value is None:
         return f"{'-':>{_COLUMN_WIDTH}}"
-    if isinstance(value, PRF):
+    if isinstance(value, Scored):
         return f"{value.precision:>7.3f}{value.recall:>7.3f}{value.f1:>7.3f} "
     if _is_count(value):
         return f"{value:>{_COLUMN_WIDTH - 1}} "

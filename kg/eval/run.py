@@ -3,7 +3,7 @@
 The gold texts (:mod:`kg.eval.goldsets`, :mod:`kg.eval.muc4`) become :class:`~kg.records.Document` objects
 (published date None: none of the gold sets gives one), go through :class:`kg.extract.Extractor` with the
 configured model, gazetteers and trigger lexicon, and the records are scored by the format's scorer
-(:func:`kg.eval.scoring.score`, :func:`kg.eval.muc4.score_muc4`) with the event class tree of the configured
+(:func:`kg.eval.scoring.score`, :func:`kg.eval.muc4.score_muc4`, :func:`kg.eval.coref.score_clusters`) with the event class tree of the configured
 ontology and mapping. With ``baseline=True`` bare spaCy NER and the naive lemma-list baseline are scored in
 the same run, with the same model, and printed side by side with our figures.
 """
@@ -20,6 +20,7 @@ from typing import Any
 from kg.errors import ConfigError
 from kg.eval.baselines import baseline_naive, baseline_spacy
 from kg.eval.classes import EventClasses, from_mapping
+from kg.eval.coref import ClusterDoc, load_clusters, score_clusters
 from kg.eval.goldsets import FORMATS as EVENT_FORMATS
 from kg.eval.goldsets import TextDoc, load_gold
 from kg.eval.muc4 import MucDoc, load_muc4, load_muc4_alignment, score_muc4
@@ -29,10 +30,14 @@ from kg.mapping import load_mapping
 from kg.records import DocRecord, Document
 from kg.settings import Settings
 
-FORMATS = (*EVENT_FORMATS, "muc4")
+FORMATS = (*EVENT_FORMATS, "muc4", "clusters")
 FOOTER = (
     "matching: spans overlap (exact: same span), one-to-one; NE: named PER/ORG/GPE/LOC/FAC, same type; "
     "triggers, args: coarse class, role; args end to end; unaligned gold types count as misses"
+)
+CLUSTERS_FOOTER = (
+    "triggers: mentions, spans overlap, coarse class; coreference: MUC, B-cubed, CEAF-e (phi4) and their mean F1 "
+    "(CoNLL), response mentions aligned one-to-one to overlapping gold mentions, the others twinless"
 )
 MUC4_FOOTER = (
     "incident: an asserted event of an incident class (alignment.yaml muc4); role fillers: arguments of such "
@@ -74,6 +79,13 @@ def _task(gold: Path, fmt: str, classes: EventClasses) -> _Task:
 
         return _Task(load_muc4(gold), lambda docs, recs: score_muc4(docs, recs, alignment), muc_described,
                      MUC4_FOOTER)
+    if fmt == "clusters":
+
+        def clusters_described(docs: Sequence[ClusterDoc]) -> str:
+            return f"{sum(len(d.events) for d in docs)} gold events"
+
+        return _Task(load_clusters(gold, classes), lambda docs, recs: score_clusters(docs, recs, classes),
+                     clusters_described, CLUSTERS_FOOTER)
     return _Task(load_gold(gold, fmt), lambda docs, recs: score(docs, recs, fmt=fmt, classes=classes),
                  lambda docs: f"{sum(len(g.events) for g in docs)} gold events", FOOTER)
 

@@ -87,6 +87,7 @@ SCHEMES: dict[str, Scheme] = {
     "wikievents": Scheme(entities=True, roles=_ROLES4),
     "rams": Scheme(entities=False, roles=_ROLES4),
     "plover": Scheme(entities=False, roles=frozenset({"agent", "target", "place"})),
+    "clusters": Scheme(entities=False, roles=frozenset()),  # event mentions only (kg.eval.coref)
 }
 
 # ------------------------------------------------------------------ counts
@@ -382,6 +383,8 @@ def score(
         results["entities"] = entities
         results["entities_exact"] = entities_exact
     results.update(totals)
+    if not scheme.roles:  # no argument gold
+        del results["args_id"], results["args_cls"]
     results["events_unaligned"] = unaligned  # a count
     results["events_per_gold"] = n_pred / n_gold if n_gold else 0.0
     results["events_per_gold_doc"] = sum(ratios) / len(ratios) if ratios else 0.0
