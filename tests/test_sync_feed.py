@@ -199,3 +199,43 @@ def test_a_saved_feed_file_is_a_source_kind(tmp_path: Path) -> None:
     docs = list(iter_documents([str(tmp_path / "saved.rss")]))
     assert [getattr(d, "id", None) for d in docs] == ["urn:a"]
     assert "Report number 1" in docs[0].text  # type: ignore[union-attr]
+
+
+def test_last_modified_is_sent_back_and_the_state_is_wal(tmp_path: Path, server: FeedServer,
+                                                         extractor: object) -> None:
+    stamp = "Mon, 30 Nov 2026 10:00:00 GMT"
+    server.routes[FEED] = [Reply(200, rss(_entries(server, [1])), {"Last-Modified": stamp}),
+                           Reply(304, b"", {"Last-Modified": stamp})]
+    server.routes["/story/1"] = [html_reply(page("Story 1", article(101)))]
+    job = _job(tmp_path, server)
+    clock = FakeClock()
+    _sync(job, extractor, clock)
+    second = _sync(job, extractor, clock)
+    assert server.hits(FEED)[1].headers.get("If-Modified-Since") == stamp
+    assert "If-None-Match" not in server.hits(FEED)[1].headers
+    assert second.run.documents == 0 and second.exit_code == 0
+    with sqlite3.connect(tmp_path / "state" / "news.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT etag, last_modified, http_status FROM feeds").fetchall() == [(None, stamp, 304)]
+
+
+def test_a_long_retry_after_is_left_to_a_later_pass(tmp_path: Path, server: FeedServer, extractor: object) -> None:
+    _serve(server, [1])
+    server.routes["/story/1"] = [Reply(503, b"busy", {"Retry-After": "3600"}), html_reply(page("S", article(101)))]
+    job = _job(tmp_path, server)
+    clock = FakeClock()
+    first = _sync(job, extractor, clock)
+    assert len(server.hits("/story/1")) == 1 and first.sources["gazette"].failed == 1  # not waited for in the pass
+    assert status(job, now=clock.now()).sources[0][1].next_retry == clock.now() + 3600
+    clock.advance(1800)
+    assert _sync(job, extractor, clock).sources["gazette"].waiting == 1
+    clock.advance(1801)
+    assert _sync(job, extractor, clock).sources["gazette"].new == 1
+
+
+def test_retry_after_as_an_http_date() -> None:
+    from kg.sync.fetch import retry_after_seconds
+
+    assert retry_after_seconds("120") == 120
+    assert retry_after_seconds("Mon, 30 Nov 2026 10:01:00 GMT", now=1_796_032_800.0) == 60
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
