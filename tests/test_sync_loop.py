@@ -50,7 +50,7 @@ def test_an_error_in_one_pass_does_not_end_the_loop(tmp_path: Path, extractor: o
 def test_cli_every_with_passes(tmp_path: Path) -> None:
     (tmp_path / "inbox").mkdir()
     (tmp_path / "inbox" / "a.txt").write_text(article(1), encoding="utf-8")
-    job = write_job(tmp_path, [{"folder": "inbox/", "settle": 0}])
+    job = write_job(tmp_path, [{"folder": "inbox/", "settle": "0.3s"}])  # the pipeline loads while a.txt settles
     done = kg("sync", str(job), "--every", "1s", "--passes", "2", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     summaries = [line for line in done.stderr.splitlines() if line.startswith("synced:")]

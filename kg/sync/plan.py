@@ -97,6 +97,7 @@ class Planner:
                 self.by_file.setdefault((item.source, item.file), []).append(key)
         self._reads: dict[str, list[str]] = {}  # source key -> files to read
         self._candidates: list[_Candidate] = []
+        self._work_ahead: Callable[[], object] | None = None
 
     # --- bookkeeping -----------------------------------------------------------------------------------------
 
@@ -162,9 +163,10 @@ class Planner:
 
     # --- prepare: listings, settling, feeds ------------------------------------------------------------------
 
-    def prepare(self, while_settling: Callable[[], object] | None = None) -> None:
-        """List, settle, fetch. ``while_settling`` is called before waiting for new files to settle (the runner
-        loads the extraction modules meanwhile)."""
+    def prepare(self, work_ahead: Callable[[], object] | None = None) -> None:
+        """List, settle, fetch. ``work_ahead`` is called (once or more) before waiting for new files to settle or
+        fetching pages: there is likely something to extract (the runner loads the pipeline meanwhile)."""
+        self._work_ahead = work_ahead
         waiting: list[tuple[Source, dict[str, scan.Stat], dict[str, FileRow]]] = []
         for source in self.job.sources:
             if source.kind == "feed":
@@ -174,8 +176,8 @@ class Planner:
                 if found is not None:
                     waiting.append(found)
         wait = max((s.settle for s, candidates, _ in waiting if candidates), default=0.0)
-        if wait > 0 and while_settling is not None:
-            while_settling()
+        if wait > 0 and work_ahead is not None:
+            work_ahead()
         for index, (source, candidates, known) in enumerate(waiting):
             stable, moving = scan.settle(source.path, candidates, wait if index == 0 else 0.0)
             for rel, stat in moving.items():
@@ -301,6 +303,8 @@ class Planner:
 
         if not wanted:
             return {}
+        if self._work_ahead is not None:
+            self._work_ahead()
         with ThreadPoolExecutor(max_workers=min(PAGE_THREADS, len(wanted)), thread_name_prefix="kg-sync-fetch") as pool:
             return dict(zip(wanted, pool.map(get, wanted), strict=True))
 

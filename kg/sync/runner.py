@@ -50,12 +50,34 @@ class Extraction:
         self.extractor = extractor
         self._executor: Executor | None = None
         self._digest: str | None = None
+        self._warm: tuple[str, Extractor] | None = None
+
+    def warm_up(self, settings: Settings, digest: str) -> None:
+        """Load what extraction needs ahead of time, while the pass waits for files or pages (from a helper
+        thread): for the in-process executor the pipeline itself, for others the modules. Errors are left to
+        :meth:`executor`, which the pass calls in its own thread and which reports them."""
+        if self.extractor is not None or (self._executor is not None and self._digest == digest):
+            return
+        try:
+            import kg.mapping  # noqa: F401 - rdflib
+            if settings.extract.executor == "local" and settings.extract.workers <= 1:
+                from kg.extract import Extractor
+
+                self._warm = (digest, Extractor(settings.extract))
+            else:
+                import kg.execution  # noqa: F401
+        except Exception:  # noqa: BLE001 - see the docstring
+            self._warm = None
 
     def executor(self, settings: Settings, digest: str) -> Executor:
         if self._executor is None or self._digest != digest:
             from kg.execution import executor
 
-            self._executor = executor(settings.extract, self.extractor)
+            extractor = self.extractor
+            if extractor is None and self._warm is not None and self._warm[0] == digest:
+                extractor = self._warm[1]
+            self._warm = None
+            self._executor = executor(settings.extract, extractor)
             self._digest = digest
         return self._executor
 
@@ -119,16 +141,6 @@ def loop(job: Job | Path | str, every: float, *, clock: Clock | None = None, pas
     return reports
 
 
-def _import_extraction() -> None:
-    """Import spaCy and rdflib (through kg.execution and kg.mapping) while new files settle: a second or more of
-    a pass that extracts anything, spent while the pass would only wait."""
-    try:
-        import kg.execution  # noqa: F401
-        import kg.mapping  # noqa: F401
-    except Exception:  # noqa: BLE001 - the pass imports them again and reports the error itself
-        pass
-
-
 def _name(job: Job) -> str:
     return str(job.path) if job.path is not None else str(job.state)
 
@@ -160,10 +172,16 @@ class _Pass:
                     planner = Planner(self.job, state, self.digest, report.started,
                                       self.settings.extract.max_bytes, report.run, self.reporter, fetcher)
                     report.sources = {s.name: planner.counts[s.key] for s in self.job.sources}
-                    warming = threading.Thread(target=_import_extraction, name="kg-sync-warm-up", daemon=True)
-                    planner.prepare(while_settling=warming.start)
-                    if warming.is_alive():
-                        warming.join()
+                    warming = threading.Thread(target=self.extraction.warm_up, args=(self.settings, self.digest),
+                                               name="kg-sync-warm-up", daemon=True)
+
+                    def work_ahead() -> None:
+                        if warming.ident is None:
+                            warming.start()
+
+                    planner.prepare(work_ahead)
+                    if warming.ident is not None:
+                        warming.join()  # the pipeline is loaded (or failed to: executor() says why)
                     self._extract_and_write(planner)
                     self._retract(planner)
                     planner.finish()
