@@ -176,8 +176,8 @@ def cypher(
     database: DatabaseOpt = None,
 ) -> None:
     """Run a read-only Cypher query against Neo4j and print the result."""
-    from kg.neo4j_sink import credentials_from_env, run_cypher
     from kg.query import Table, format_table
+    from kg.sinks.neo4j import credentials_from_env, run_cypher
 
     with _errors():
         text = _read_query(cypher_query, ".cypher")

@@ -43,7 +43,7 @@ class _Neo4jSink:
     """The Neo4j writer seen as a Sink: commit flushes the last batch, abort drops unsent rows."""
 
     def __init__(self, target: str, config: Settings, mapping: Mapping) -> None:
-        from kg.neo4j_sink import Neo4jWriter, credentials_from_env
+        from kg.sinks.neo4j import Neo4jWriter, credentials_from_env
 
         # Bounded retries: a server that stays away ends the run in well under a minute, cleanly.
         self.writer = Neo4jWriter(target, database=config.neo4j.database, auth=credentials_from_env(),
@@ -159,7 +159,7 @@ def run_retract(doc_ids: Iterable[str], target: str, config: Settings) -> int:
     mapping = load_mapping(config.mapping, config.ontology)
     iris = [mapping.document_iri(doc_id) for doc_id in doc_ids]
     if is_neo4j(target):
-        from kg.neo4j_sink import Neo4jWriter, credentials_from_env
+        from kg.sinks.neo4j import Neo4jWriter, credentials_from_env
 
         with Neo4jWriter(target, database=config.neo4j.database, auth=credentials_from_env(),
                          batch_size=config.neo4j.batch_size, ontology=mapping.ontology) as writer:
