@@ -16,13 +16,12 @@ from kg.sinks.neo4j.cypher import (
     nodes_query,
     retract_queries,
 )
+from kg.sinks.neo4j.rows import DocRows, RowBuilder
 from kg.sinks.neo4j.writer import (
     DEFAULT_BATCH_SIZE,
     URI_SCHEMES,
-    DocRows,
     Neo4jReport,
     Neo4jWriter,
-    RowBuilder,
     credentials_from_env,
     run_cypher,
     safe_uri,
