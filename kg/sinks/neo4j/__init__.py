@@ -16,17 +16,9 @@ from kg.sinks.neo4j.cypher import (
     nodes_query,
     retract_queries,
 )
+from kg.sinks.neo4j.driver import URI_SCHEMES, credentials_from_env, safe_uri
 from kg.sinks.neo4j.rows import DocRows, RowBuilder
-from kg.sinks.neo4j.writer import (
-    DEFAULT_BATCH_SIZE,
-    URI_SCHEMES,
-    Neo4jReport,
-    Neo4jWriter,
-    credentials_from_env,
-    run_cypher,
-    safe_uri,
-    write_neo4j,
-)
+from kg.sinks.neo4j.writer import DEFAULT_BATCH_SIZE, Neo4jReport, Neo4jWriter, run_cypher, write_neo4j
 
 __all__ = [
     "DEFAULT_BATCH_SIZE", "PLAN_OPTIONS", "URI_SCHEMES", "DocRows", "Neo4jReport", "Neo4jWriter", "RowBuilder",

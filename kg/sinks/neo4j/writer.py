@@ -114,8 +114,6 @@ those relationship types are the sink's own bookkeeping.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -124,9 +122,9 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
-from typing import Any, LiteralString, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from kg.errors import ConfigError, KgError, TargetError, TransientTargetError
+from kg.errors import ConfigError, KgError, TransientTargetError
 from kg.mapping import MappedDoc
 from kg.ontology import Ontology, load_ontology
 from kg.sinks.neo4j.cypher import (
@@ -140,11 +138,11 @@ from kg.sinks.neo4j.cypher import (
     nodes_query,
     retract_queries,
 )
+from kg.sinks.neo4j.driver import _driver_module, _literal, _map_error, _open_driver, _reason, _Rows, safe_uri
 from kg.sinks.neo4j.rows import RowBuilder, _group, _Part, _split
 
 log = logging.getLogger("kg.neo4j")
 
-DEFAULT_USER = "neo4j"
 DEFAULT_BATCH_SIZE = 10_000
 IN_FLIGHT = 2  # batches sent at once (see _InFlight)
 RETRACT_DOCS_PER_TX = 100
@@ -213,114 +211,6 @@ def _counts(summary: Any) -> dict[str, int]:
 def _add(total: dict[str, int], more: Mapping[str, int]) -> None:
     for key, value in more.items():
         total[key] = total.get(key, 0) + value
-
-
-# ------------------------------------------------------------------ errors and connections
-
-
-def credentials_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
-    """``(NEO4J_USERNAME or "neo4j", NEO4J_PASSWORD)``; ``None`` (no auth) when there is no password."""
-    env = os.environ if environ is None else environ
-    password = env.get("NEO4J_PASSWORD")
-    if not password:
-        return None
-    return env.get("NEO4J_USERNAME") or DEFAULT_USER, password
-
-
-def safe_uri(uri: str) -> str:
-    """The URI without any ``user:password@`` part, for messages."""
-    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^@/]*@", r"\1", uri)
-
-
-def _one_line(text: str, secret: str | None = None, limit: int = 300) -> str:
-    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
-    line = lines[0] if lines else ""
-    if secret:
-        line = line.replace(secret, "***")
-    return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-def _driver_module() -> Any:
-    try:
-        import neo4j
-    except ImportError as exc:  # pragma: no cover - the driver is a dependency
-        raise ConfigError("the neo4j Python driver is not installed", hint="pip install neo4j") from exc
-    return neo4j
-
-
-_SOCKET_REASON = re.compile(r"\(reason (.+)\)\s*$", re.S)
-
-
-def _reason(exc: BaseException, secret: str | None) -> str:
-    message = getattr(exc, "message", None)
-    text = message if isinstance(message, str) and message else str(exc) or type(exc).__name__
-    found = _SOCKET_REASON.search(text)  # driver connection errors end in "(reason [Errno 111] ...)"
-    if found:
-        return _one_line(found.group(1), secret)
-    return _one_line(text, secret)
-
-
-def _map_error(exc: BaseException, uri: str, auth: tuple[str, str] | None, database: str | None) -> KgError:
-    """A driver exception as a clean one-line KgError (never containing the password)."""
-    neo4j = _driver_module()
-    errors = neo4j.exceptions
-    secret = auth[1] if auth else None
-    where = safe_uri(uri)
-    code = str(getattr(exc, "code", "") or "")
-    if isinstance(exc, errors.AuthError) or code.startswith("Neo.ClientError.Security."):
-        if code.endswith("AuthenticationRateLimit"):
-            return TargetError(f"authentication rate limit reached at {where}",
-                               hint="wait a few seconds and check NEO4J_USERNAME / NEO4J_PASSWORD")
-        if code.endswith("Forbidden") or isinstance(exc, errors.Forbidden):
-            return TargetError(f"not allowed at {where}: {_reason(exc, secret)}")
-        if auth is None:
-            return TargetError(f"authentication failed at {where}: the server requires credentials",
-                               hint="set NEO4J_USERNAME and NEO4J_PASSWORD")
-        return TargetError(f"authentication failed for user {auth[0]!r} at {where}",
-                           hint="check NEO4J_USERNAME / NEO4J_PASSWORD")
-    if code == "Neo.ClientError.Database.DatabaseNotFound":
-        return TargetError(f"database {database!r} does not exist at {where}")
-    if isinstance(exc, (errors.ServiceUnavailable, errors.SessionExpired)):
-        return TargetError(f"cannot reach Neo4j at {where}: {_reason(exc, secret)}",
-                           hint="is the server running and the URI right?")
-    if isinstance(exc, (errors.ConfigurationError, ValueError)):
-        return TargetError(f"cannot use Neo4j URI {where!r}: {_reason(exc, secret)}",
-                           hint="use bolt://host:7687 or neo4j://host:7687")
-    return TargetError(f"Neo4j at {where} failed: {_reason(exc, secret)}")
-
-
-URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-
-
-def _open_driver(uri: str, auth: tuple[str, str] | None, **config: Any) -> Any:
-    neo4j = _driver_module()
-    scheme = uri.partition("://")[0].lower() if "://" in uri else ""
-    if scheme not in URI_SCHEMES:  # the 6.x driver would also take http(s):// (its Query API preview)
-        raise TargetError(f"cannot use Neo4j URI {safe_uri(uri)!r}",
-                          hint=f"use one of {', '.join(s + '://' for s in URI_SCHEMES)}, e.g. bolt://localhost:7687")
-    try:
-        return neo4j.GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF", **config)
-    except Exception as exc:  # invalid URI / config
-        raise _map_error(exc, uri, auth, None) from None
-
-
-class _Rows(list[Any]):
-    """A query parameter list whose ``repr`` is its length.
-
-    The driver formats every query's parameters for its debug log before it knows whether anything logs
-    (``Bolt5x5.run``); for a batch of 10,000 rows that ``repr`` cost about as much as packing the rows, on
-    the thread that sends them. This also keeps article text out of the driver's debug log.
-    """
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} rows>"
-
-
-def _literal(query: str) -> LiteralString:
-    """Our queries are built from whitelisted names only; tell the driver's typing so."""
-    return query  # mypy treats LiteralString as str; the driver's annotations want it
 
 
 # ------------------------------------------------------------------ writer
