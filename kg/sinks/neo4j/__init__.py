@@ -17,8 +17,9 @@ from kg.sinks.neo4j.cypher import (
     retract_queries,
 )
 from kg.sinks.neo4j.driver import URI_SCHEMES, credentials_from_env, safe_uri
+from kg.sinks.neo4j.read import run_cypher
 from kg.sinks.neo4j.rows import DocRows, RowBuilder
-from kg.sinks.neo4j.writer import DEFAULT_BATCH_SIZE, Neo4jReport, Neo4jWriter, run_cypher, write_neo4j
+from kg.sinks.neo4j.writer import DEFAULT_BATCH_SIZE, Neo4jReport, Neo4jWriter, write_neo4j
 
 __all__ = [
     "DEFAULT_BATCH_SIZE", "PLAN_OPTIONS", "URI_SCHEMES", "DocRows", "Neo4jReport", "Neo4jWriter", "RowBuilder",
