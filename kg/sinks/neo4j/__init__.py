@@ -113,9 +113,17 @@ those relationship types are the sink's own bookkeeping.
 
 Modules: :mod:`.cypher` (the Cypher text and the name whitelist, pure), :mod:`.rows` (a MappedDoc as rows, its
 digest, batches), :mod:`.driver` (the driver, its errors, credentials), :mod:`.writer` (:class:`Neo4jWriter`),
-:mod:`.read` (``kg cypher``).
+:mod:`.read` (``kg cypher``). :func:`open_sink` gives the writer as a :class:`kg.sinks.Sink`
+(:class:`Neo4jSink`), which is what runs use.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from kg.sinks import Retraction
 from kg.sinks.neo4j.cypher import (
     PLAN_OPTIONS,
     allowed_keys,
@@ -137,9 +145,58 @@ from kg.sinks.neo4j.read import run_cypher
 from kg.sinks.neo4j.rows import DocRows, RowBuilder
 from kg.sinks.neo4j.writer import DEFAULT_BATCH_SIZE, Neo4jReport, Neo4jWriter, write_neo4j
 
+if TYPE_CHECKING:
+    from kg.mapping import MappedDoc, Mapping
+    from kg.settings import Settings
+
 __all__ = [
-    "DEFAULT_BATCH_SIZE", "PLAN_OPTIONS", "URI_SCHEMES", "DocRows", "Neo4jReport", "Neo4jWriter", "RowBuilder",
+    "DEFAULT_BATCH_SIZE", "PLAN_OPTIONS", "URI_SCHEMES", "DocRows", "Neo4jReport", "Neo4jSink", "Neo4jWriter",
+    "RowBuilder", "open_sink",
     "allowed_keys", "allowed_labels", "allowed_rel_types", "check_query", "constraint_statements",
     "credentials_from_env", "digest_query", "documents_query", "domain_rel_types", "edges_query", "evidence_query",
     "merge_edge_clause", "nodes_query", "retract_queries", "run_cypher", "safe_uri", "write_neo4j",
 ]
+
+
+class Neo4jSink:
+    """The Neo4j writer seen as a :class:`kg.sinks.Sink`: commit flushes the last batch, abort drops unsent rows."""
+
+    def __init__(self, target: str, settings: Settings, mapping: Mapping) -> None:
+        # Bounded retries: a server that stays away ends the run in well under a minute, cleanly.
+        self.writer = Neo4jWriter(target, database=settings.neo4j.database, auth=credentials_from_env(),
+                                  batch_size=settings.neo4j.batch_size, ontology=mapping.ontology,
+                                  max_retries=4, retry_delay=1.0, transaction_retry_time=5.0)
+        self.writer.connect()
+
+    def __repr__(self) -> str:  # no password
+        return f"Neo4jSink({self.writer!r})"
+
+    def write(self, doc: MappedDoc) -> None:
+        self.writer.write(doc)
+
+    def commit(self) -> None:
+        self.writer.close(flush=True)
+
+    def abort(self) -> None:
+        self.writer.close(flush=False)
+
+    def retract(self, doc_iris: Sequence[str]) -> Retraction:
+        """Remove these documents (committed at once); counts are the server's: nodes and relationships deleted."""
+        docs = list(dict.fromkeys(doc_iris))
+        removed: list[str] = []
+        counts = self.writer.retract(docs, found=removed)
+        gone = set(removed)
+        return Retraction(
+            found=[d for d in docs if d in gone],
+            missing=[d for d in docs if d not in gone],
+            counts={"nodes": counts.get("nodes_deleted", 0), "relationships": counts.get("relationships_deleted", 0)},
+        )
+
+    def counts(self) -> dict[str, int]:
+        """What the writer did so far, from the servers' counters (:class:`Neo4jReport`)."""
+        return asdict(self.writer.report)
+
+
+def open_sink(target: str, settings: Settings, mapping: Mapping) -> Neo4jSink:
+    """A connected Neo4j sink for ``target`` (``bolt://`` or ``neo4j://``; credentials from the environment)."""
+    return Neo4jSink(target, settings, mapping)

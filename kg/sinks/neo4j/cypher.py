@@ -231,7 +231,7 @@ def retract_queries(ontology: Ontology | None = None) -> tuple[str, ...]:
        nodes left without any ``mentionedIn`` or ``document`` relationship (and without a ``kgDigest``: a
        loaded Document node supports itself).
     3. the document's Evidence nodes the same way (through ``document``), then its Document node
-       (``DETACH DELETE``); returns ``documents``.
+       (``DETACH DELETE``); returns ``documents`` (how many were there) and ``found`` (their IRIs).
     """
     onto = ontology or load_ontology()
     mentioned, document = (_q(name) for name in _sink_types(onto, KGO.mentionedIn, KGO.document))
@@ -267,13 +267,13 @@ def retract_queries(ontology: Ontology | None = None) -> tuple[str, ...]:
         f"MATCH (d:{RESOURCE} {{uri: doc}})\n"
         f"OPTIONAL MATCH (d)<-[k:{document}]-(ev:{RESOURCE})\n"
         "DELETE k\n"
-        "WITH d, collect(ev) AS evs\n"
+        "WITH d, doc, collect(ev) AS evs\n"
         "CALL (evs) {\n"
         "    UNWIND evs AS ev\n"
         f"    WITH ev WHERE NOT EXISTS {{ (ev)-[:{support}]->() }}\n"
         "    DETACH DELETE ev\n"
         "}\n"
         "DETACH DELETE d\n"
-        "RETURN count(*) AS documents"
+        "RETURN count(*) AS documents, collect(doc) AS found"
     )
     return tuple(queries)

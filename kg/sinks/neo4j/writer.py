@@ -372,7 +372,7 @@ class Neo4jWriter:
                 else:
                     replace.append(doc)
         if replace:
-            _add(counts, self._retract_work(tx, replace))
+            _add(counts, self._retract_work(tx, replace)[0])
         active = [p for p in parts if p.rows.doc_iri not in skipped]
         batch = _group(active)
         queries = self._queries
@@ -394,8 +394,10 @@ class Neo4jWriter:
         counts.pop("documents", None)
         return counts, skipped, len(replace)
 
-    def _retract_work(self, tx: Any, docs: list[str]) -> dict[str, int]:
+    def _retract_work(self, tx: Any, docs: list[str]) -> tuple[dict[str, int], list[str]]:
+        """The counts, and the IRIs of the documents that were there (their Document nodes are gone)."""
         counts: dict[str, int] = {}
+        removed: list[str] = []
         for query in self._retract:
             result = tx.run(_literal(query), docs=_Rows(docs))
             records = list(result)
@@ -403,23 +405,27 @@ class Neo4jWriter:
             found = records[0].get("documents") if records else None
             if found is not None:
                 counts["documents"] = counts.get("documents", 0) + int(found)
-        return counts
+                removed += records[0].get("found") or []
+        return counts, removed
 
     # --- retraction ---------------------------------------------------------------------
 
-    def retract(self, doc_iris: Iterable[str]) -> dict[str, int]:
+    def retract(self, doc_iris: Iterable[str], *, found: list[str] | None = None) -> dict[str, int]:
         """Remove what these documents contributed; keep what other documents still support.
 
         Returns counts: ``documents`` (found and removed), ``nodes_deleted``, ``relationships_deleted``,
-        ``properties_set`` (docs lists shortened), ...
+        ``properties_set`` (docs lists shortened), ... ``found``, when given, receives the IRIs of the
+        documents that were there and are gone (each once committed).
         """
         self.flush()
         docs = list(dict.fromkeys(doc_iris))
         total: dict[str, int] = {"documents": 0}
         for start in range(0, len(docs), RETRACT_DOCS_PER_TX):
             chunk = docs[start:start + RETRACT_DOCS_PER_TX]
-            counts = self._execute(partial(self._retract_work, docs=chunk))
+            counts, removed = self._execute(partial(self._retract_work, docs=chunk))
             _add(total, counts)
+            if found is not None:
+                found += removed
         self.report.documents_retracted += total["documents"]
         self.report.add({k: v for k, v in total.items() if k != "documents"})
         return total
