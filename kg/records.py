@@ -172,6 +172,7 @@ class RunReport:
     events: int = 0
     relations: int = 0
     triples: int = 0
+    written: dict[str, int] = field(default_factory=dict)  # a database's own counts, shown instead of triples
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -182,8 +183,9 @@ class RunReport:
         self.relations += len(record.relations)
 
     def summary(self) -> str:
+        written = ", ".join(f"{n} {what}" for what, n in self.written.items()) or f"{self.triples} triples"
         return (
             f"{self.documents} documents, {self.entities} entities, {self.events} events, "
-            f"{self.relations} relations, {self.triples} triples, {len(self.failures)} failures, "
+            f"{self.relations} relations, {written}, {len(self.failures)} failures, "
             f"{self.seconds:.2f} s"
         )

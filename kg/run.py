@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO, cast
 
 from kg.errors import InputError, KgError
 from kg.mapping import MappedDoc, Mapping, load_mapping, map_record
@@ -22,15 +22,16 @@ from kg.records import DocRecord, RunReport, dumps, read_records
 from kg.settings import Settings
 from kg.sources import iter_documents
 
+if TYPE_CHECKING:
+    from kg import sinks
+
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 Progress = Callable[[int], None]
 
 
 class Sink(Protocol):
-    triples: int
-
-    def write(self, doc: MappedDoc) -> int: ...
+    def write(self, doc: MappedDoc) -> int | None: ...  # RDF: the triples written; a kg.sinks.Sink: None
     def commit(self) -> None: ...
     def abort(self) -> None: ...
 
@@ -39,38 +40,12 @@ def is_neo4j(target: str) -> bool:
     return target.startswith(NEO4J_SCHEMES)
 
 
-class _Neo4jSink:
-    """The Neo4j writer seen as a Sink: commit flushes the last batch, abort drops unsent rows."""
-
-    def __init__(self, target: str, config: Settings, mapping: Mapping) -> None:
-        from kg.sinks.neo4j import Neo4jWriter, credentials_from_env
-
-        # Bounded retries: a server that stays away ends the run in well under a minute, cleanly.
-        self.writer = Neo4jWriter(target, database=config.neo4j.database, auth=credentials_from_env(),
-                                  batch_size=config.neo4j.batch_size, ontology=mapping.ontology,
-                                  max_retries=4, retry_delay=1.0, transaction_retry_time=5.0)
-        self.writer.connect()
-        self.triples = 0
-
-    def write(self, doc: MappedDoc) -> int:
-        from kg.rdf import doc_triples
-
-        self.writer.write(doc)
-        count = sum(1 for _ in doc_triples(doc))  # the same statements the RDF sink would write
-        self.triples += count
-        return count
-
-    def commit(self) -> None:
-        self.writer.close(flush=True)
-
-    def abort(self) -> None:
-        self.writer.close(flush=False)
-
-
 def open_sink(target: str, config: Settings, mapping: Mapping) -> Sink:
-    """An RDF file writer or a Neo4j writer, chosen by the target's form."""
+    """An RDF file writer or a Neo4j sink (kg.sinks), chosen by the target's form."""
     if is_neo4j(target):
-        return _Neo4jSink(target, config, mapping)
+        from kg import sinks
+
+        return sinks.open_sink(target, config, mapping)
     from kg.rdf import RdfWriter
 
     return RdfWriter(target)
@@ -117,13 +92,18 @@ def _load(records: Iterable[DocRecord], target: str, config: Settings, mapping: 
     try:
         for record in records:
             mapped = map_record(record, mapping)
-            report.triples += sink.write(mapped)
+            report.triples += sink.write(mapped) or 0
             if progress:
                 progress(1)
     except BaseException:
         sink.abort()
         raise
     sink.commit()
+    if is_neo4j(target):  # what the database did, from its counters (instead of triples)
+        done = cast("sinks.Sink", sink).counts()
+        report.written = {"nodes created": done["nodes_created"],
+                          "relationships created": done["relationships_created"],
+                          "documents unchanged": done["documents_unchanged"]}
 
 
 def run_ingest(sources: Iterable[str], target: str, config: Settings, *, strict: bool = False,
@@ -159,12 +139,16 @@ def run_retract(doc_ids: Iterable[str], target: str, config: Settings) -> int:
     mapping = load_mapping(config.mapping, config.ontology)
     iris = [mapping.document_iri(doc_id) for doc_id in doc_ids]
     if is_neo4j(target):
-        from kg.sinks.neo4j import Neo4jWriter, credentials_from_env
+        from kg import sinks
 
-        with Neo4jWriter(target, database=config.neo4j.database, auth=credentials_from_env(),
-                         batch_size=config.neo4j.batch_size, ontology=mapping.ontology) as writer:
-            writer.connect()
-            return int(writer.retract(iris).get("removed", 0))
+        sink = sinks.open_sink(target, config, mapping)
+        try:
+            sink.retract(iris)
+        except BaseException:
+            sink.abort()
+            raise
+        sink.commit()
+        return 0  # as before (the writer never returned "removed"); run_retract returns the Retraction next
     from kg.rdf import retract_rdf
 
     return retract_rdf(target, iris)
