@@ -132,10 +132,16 @@ def retract(
 ) -> None:
     """Remove what only these documents supported (other documents' facts stay)."""
     from kg.run import run_retract
+    from kg.sinks.neo4j import safe_uri
 
     with _errors():
-        removed = run_retract(doc_ids, from_, _config(config, mapping=_s(mapping), database=database))
-    typer.echo(f"retracted {len(doc_ids)} documents: {removed} statements removed", err=True)
+        done = run_retract(doc_ids, from_, _config(config, mapping=_s(mapping), database=database))
+    removed = ", ".join(f"{n} {what}" for what, n in done.counts.items())
+    line = f"retracted {len(done.found)} of {len(done.found) + len(done.missing)} documents from {safe_uri(from_)}: "
+    typer.echo(line + f"{removed} removed" + (f"; not found: {', '.join(done.missing)}" if done.missing else ""),
+               err=True)
+    if done.missing:
+        raise typer.Exit(code=1)
 
 
 @app.command()

@@ -20,6 +20,7 @@ from kg.errors import InputError, KgError
 from kg.mapping import MappedDoc, Mapping, load_mapping, map_record
 from kg.records import DocRecord, RunReport, dumps, read_records
 from kg.settings import Settings
+from kg.sinks import Retraction
 from kg.sources import iter_documents
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ def run_map(records_path: Path, target: str, config: Settings, *, progress: Prog
     return report
 
 
-def run_retract(doc_ids: Iterable[str], target: str, config: Settings) -> int:
+def run_retract(doc_ids: Iterable[str], target: str, config: Settings) -> Retraction:
     """Remove what only these documents supported from a quad file or a Neo4j database."""
     mapping = load_mapping(config.mapping, config.ontology)
     iris = [mapping.document_iri(doc_id) for doc_id in doc_ids]
@@ -143,15 +144,16 @@ def run_retract(doc_ids: Iterable[str], target: str, config: Settings) -> int:
 
         sink = sinks.open_sink(target, config, mapping)
         try:
-            sink.retract(iris)
+            retraction = sink.retract(iris)
         except BaseException:
             sink.abort()
             raise
         sink.commit()
-        return 0  # as before (the writer never returned "removed"); run_retract returns the Retraction next
+        return retraction
     from kg.rdf import retract_rdf
 
-    return retract_rdf(target, iris)
+    # retract_rdf does not say which documents it found: all of them are reported as found
+    return Retraction(found=list(dict.fromkeys(iris)), counts={"quads": retract_rdf(target, iris)})
 
 
 @contextmanager
