@@ -4,14 +4,18 @@ kg errors that never contain the password; credentials from the environment only
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, LiteralString
 
 from kg.errors import ConfigError, KgError, TargetError
 
 DEFAULT_USER = "neo4j"
+DRIVER_LOGGER = "neo4j"  # the driver's loggers are this one and its children (neo4j.io, neo4j.pool, ...)
 
 # ------------------------------------------------------------------ errors and connections
 
@@ -119,3 +123,36 @@ class _Rows(list[Any]):
 def _literal(query: str) -> LiteralString:
     """Our queries are built from whitelisted names only; tell the driver's typing so."""
     return query  # mypy treats LiteralString as str; the driver's annotations want it
+
+
+class _QuietState:
+    lock = threading.Lock()
+    users = 0
+    raised = False  # whether quiet_driver_logs() raised the level (and so restores it)
+
+
+@contextmanager
+def quiet_driver_logs() -> Iterator[None]:
+    """While kg talks to Neo4j, drop the driver's own log records below CRITICAL.
+
+    The driver logs every retry of a transaction and every lost connection as warnings and errors, some over
+    two lines, and Python prints them on stderr when the application set no logging up: a server killed in
+    the middle of a load gave about 50 lines before kg's one-line error. kg reports the same itself, one
+    ``kg.neo4j`` warning per retry and one error at the end. A level the application gave the ``neo4j``
+    logger is left as it is. Counted, so writers and readers may overlap, in any threads.
+    """
+    logger = logging.getLogger(DRIVER_LOGGER)
+    with _QuietState.lock:
+        if _QuietState.users == 0:
+            _QuietState.raised = logger.level == logging.NOTSET
+            if _QuietState.raised:
+                logger.setLevel(logging.CRITICAL)
+        _QuietState.users += 1
+    try:
+        yield
+    finally:
+        with _QuietState.lock:
+            _QuietState.users -= 1
+            if _QuietState.users == 0 and _QuietState.raised:
+                logger.setLevel(logging.NOTSET)
+                _QuietState.raised = False

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from kg.errors import ConfigError, KgError
-from kg.sinks.neo4j.driver import _driver_module, _literal, _map_error, _open_driver, _reason
+from kg.sinks.neo4j.driver import _driver_module, _literal, _map_error, _open_driver, _reason, quiet_driver_logs
 
 # ------------------------------------------------------------------ read queries (kg cypher)
 
@@ -44,6 +44,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+@quiet_driver_logs()
 def run_cypher(
     uri: str,
     query: str,

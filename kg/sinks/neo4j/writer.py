@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
@@ -29,7 +29,16 @@ from kg.sinks.neo4j.cypher import (
     nodes_query,
     retract_queries,
 )
-from kg.sinks.neo4j.driver import _driver_module, _literal, _map_error, _open_driver, _reason, _Rows, safe_uri
+from kg.sinks.neo4j.driver import (
+    _driver_module,
+    _literal,
+    _map_error,
+    _open_driver,
+    _reason,
+    _Rows,
+    quiet_driver_logs,
+    safe_uri,
+)
 from kg.sinks.neo4j.rows import RowBuilder, _group, _Part, _split
 
 log = logging.getLogger("kg.neo4j")
@@ -154,6 +163,7 @@ class Neo4jWriter:
         self._bookmarks: Any = None  # one causal chain for all the writer's sessions
         self._sessions: dict[int, Any] = {}  # per thread
         self._schema_ready = False
+        self._quiet = ExitStack()  # the driver's own logs are quiet while connected (quiet_driver_logs)
         self._pending: list[_Part] = []
         self._pending_rows = 0
         self._pending_docs: set[str] = set()
@@ -180,6 +190,7 @@ class Neo4jWriter:
         if self._driver is not None:
             return self
         self._driver = _open_driver(self.uri, self._auth, **self._driver_config)
+        self._quiet.enter_context(quiet_driver_logs())  # until _close_driver(): kg reports faults itself
         self._bookmarks = _driver_module().GraphDatabase.bookmark_manager()
         try:
             self._driver.verify_connectivity()
@@ -225,6 +236,7 @@ class Neo4jWriter:
             with suppress(Exception):
                 self._driver.close()
             self._driver = None
+        self._quiet.close()
 
     def _execute(self, work: Callable[[Any], T]) -> T:
         """Run ``work`` in a write transaction; reconnect and retry when the server went away."""
