@@ -132,12 +132,16 @@ def retract(
 ) -> None:
     """Remove what only these documents supported (other documents' facts stay)."""
     from kg.run import run_retract
-    from kg.sinks.neo4j import safe_uri
 
     with _errors():
         done = run_retract(doc_ids, from_, _config(config, mapping=_s(mapping), database=database))
+    target = from_
+    if "://" in target:  # a database URI: never echo a user:password@ part
+        from kg.sinks.neo4j import safe_uri
+
+        target = safe_uri(target)
     removed = ", ".join(f"{n} {what}" for what, n in done.counts.items())
-    line = f"retracted {len(done.found)} of {len(done.found) + len(done.missing)} documents from {safe_uri(from_)}: "
+    line = f"retracted {len(done.found)} of {len(done.found) + len(done.missing)} documents from {target}: "
     typer.echo(line + f"{removed} removed" + (f"; not found: {', '.join(done.missing)}" if done.missing else ""),
                err=True)
     if done.missing:

@@ -183,7 +183,7 @@ class RunReport:
         self.relations += len(record.relations)
 
     def summary(self) -> str:
-        written = ", ".join(f"{n} {what}" for what, n in self.written.items()) or f"{self.triples} triples"
+        written = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in self.written.items()) or f"{self.triples} triples"
         return (
             f"{self.documents} documents, {self.entities} entities, {self.events} events, "
             f"{self.relations} relations, {written}, {len(self.failures)} failures, "

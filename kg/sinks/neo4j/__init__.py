@@ -193,8 +193,13 @@ class Neo4jSink:
         )
 
     def counts(self) -> dict[str, int]:
-        """What the writer did so far, from the servers' counters (:class:`Neo4jReport`)."""
-        return asdict(self.writer.report)
+        """What the writer did so far, from the server's counters (:class:`Neo4jReport`); deletions (documents
+        replaced by a changed version) only when there were any."""
+        report = asdict(self.writer.report)
+        shown = ["documents_written", "documents_unchanged", "nodes_created", "relationships_created",
+                 "properties_set"]
+        shown += [key for key in ("documents_retracted", "nodes_deleted", "relationships_deleted") if report[key]]
+        return {key: int(report[key]) for key in shown}
 
 
 def open_sink(target: str, settings: Settings, mapping: Mapping) -> Neo4jSink:
