@@ -24,6 +24,7 @@ from kg.sinks.rdf.terms import QUAD_FORMATS, rdf_format
 _FORMAT_NAMES = {"nquads": "N-Quads", "trig": "TriG"}
 _PARSER_PREFIX = re.compile(r"^Parser error[^:]*:\s*")
 _LINE_SUFFIX = re.compile(r"\s*\(line \d+\)$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def read_quads(path: Path, fmt: str) -> Iterator[ox.Quad]:
@@ -38,9 +39,14 @@ def read_quads(path: Path, fmt: str) -> Iterator[ox.Quad]:
 
 def _syntax_error(path: Path, fmt: str, exc: SyntaxError) -> TargetError:
     reason = _LINE_SUFFIX.sub("", _PARSER_PREFIX.sub("", str(exc.msg or exc)))
-    column = f" (column {exc.offset})" if exc.offset else ""
-    return TargetError(f"the existing output is not valid {_FORMAT_NAMES.get(fmt, fmt)}{column}: {reason}",
-                       where=f"{path}:{exc.lineno or 1}",
+    reason = _CONTROL.sub(lambda m: repr(m.group())[1:-1], reason)  # one line, whatever the file holds
+    line, column = exc.lineno or 1, exc.offset
+    if fmt == "nquads" and "line jump" in reason and column == 1 and line > 1:
+        # one statement per line: the parser noticed at the start of the next line that this one was cut short
+        line, column, reason = line - 1, None, f"the line ends in the middle of a statement ({reason})"
+    where_column = f" (column {column})" if column else ""
+    return TargetError(f"the existing output is not valid {_FORMAT_NAMES.get(fmt, fmt)}{where_column}: {reason}",
+                       where=f"{path}:{line}",
                        hint="nothing was changed; repair or move that file, or write to another one")
 
 
