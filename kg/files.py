@@ -176,7 +176,11 @@ def locked(path: Path | str, timeout: float = 60.0, what: str = "output") -> Ite
     import time
 
     target = lock_path(path)
-    fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fd = os.open(target, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:
+        raise TargetError(f"cannot create the lock file {target.name}: {exc.strerror}", where=str(folder_of(target)),
+                          hint="the output's folder must be writable") from None
     try:
         deadline = time.monotonic() + timeout
         delay = 0.05

@@ -1,5 +1,7 @@
 """Helpers for the reliability tests: `kg` run as a real process (``python -m kg`` with this checkout first on
-the path), temporary files, graphs read back by pyoxigraph."""
+the path), temporary files, graphs read back by pyoxigraph, and the fixtures ``records_lines``/``records_file``
+(records files made from the example articles). A test module imports the fixtures it uses from here (a
+conftest.py in this folder would shadow tests/conftest.py, which other tests import as ``conftest``)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 OX = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
@@ -74,7 +78,35 @@ def one_line(stderr: str) -> str:
     return lines[0]
 
 
-__all__: Sequence[str] = ["OX", "REPO", "doc_iri", "doc_iris", "graphs", "kg_command", "kg_env", "one_line", "open_fifo_writer",
+
+@pytest.fixture(scope="session", name="records_lines")
+def records_lines_fixture(example_records):  # type: ignore[no-untyped-def]
+    """``make(prefix, n)``: n records lines (JSONL) copied from the example articles, ids ``<prefix>-<i>``."""
+    from kg.records import dumps
+
+    def make(prefix: str, n: int) -> list[str]:
+        lines = []
+        for i in range(n):
+            record = example_records[i % len(example_records)]
+            document = replace(record.document, id=f"{prefix}-{i}")
+            lines.append(dumps(replace(record, document=document)) + "\n")
+        return lines
+
+    return make
+
+
+@pytest.fixture(name="records_file")
+def records_file_fixture(tmp_path: Path, records_lines):  # type: ignore[no-untyped-def]
+    """``make(name, prefix, n)``: a records file of n documents."""
+
+    def make(name: str, prefix: str, n: int) -> Path:
+        path = tmp_path / name
+        path.write_text("".join(records_lines(prefix, n)), encoding="utf-8")
+        return path
+
+    return make
+
+__all__: Sequence[str] = ["OX", "REPO", "doc_iri", "doc_iris", "graphs", "kg_command", "kg_env", "one_line", "open_fifo_writer", "records_file_fixture", "records_lines_fixture",
                           "run_kg", "start_kg", "temps", "wait_for"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reliability_support import one_line, run_kg, temps
+from reliability_support import one_line, records_file_fixture, records_lines_fixture, run_kg, temps  # noqa: F401 - fixtures
 
 TRIG_LINE = '<https://w3id.org/kg-news/id/doc/x> { <no-scheme> <https://w3id.org/kg-news/ont#title> "t" . }\n'
 

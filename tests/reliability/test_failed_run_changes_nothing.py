@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from reliability_support import run_kg, start_kg
+from reliability_support import records_file_fixture, records_lines_fixture, run_kg, start_kg  # noqa: F401 - fixtures
 
 SUFFIXES = [".ttl", ".nt", ".nq", ".trig", ".jsonld"]
 

@@ -17,7 +17,18 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from reliability_support import kg_command, kg_env, one_line, open_fifo_writer, run_kg, start_kg, temps, wait_for
+from reliability_support import (  # noqa: F401 - fixtures
+    kg_command,
+    kg_env,
+    one_line,
+    open_fifo_writer,
+    records_file_fixture,
+    records_lines_fixture,
+    run_kg,
+    start_kg,
+    temps,
+    wait_for,
+)
 
 
 def _default_sigint() -> None:
@@ -66,8 +77,9 @@ def test_a_signal_removes_the_temporary_file(tmp_path: Path, records_file, recor
     assert out.read_bytes() == before and stat.S_IMODE(out.stat().st_mode) == 0o640
 
 
-def test_timeout_leaves_no_temporary_file(tmp_path: Path, records_file, records_lines) -> None:  # type: ignore[no-untyped-def]
-    out = tmp_path / "graph.trig"
+@pytest.mark.parametrize("suffix", [".nq", ".trig"])
+def test_timeout_leaves_no_temporary_file(tmp_path: Path, records_file, records_lines, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / f"graph{suffix}"
     before = _existing(out, records_file, 0o644)
     with _mid_run(tmp_path, records_lines, out, wrap=["timeout", "-s", "TERM", "20"]) as (run, _):
         assert run.wait(timeout=120) == 124  # timeout's own code: the command was stopped

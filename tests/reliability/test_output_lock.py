@@ -10,12 +10,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from reliability_support import (
+from reliability_support import (  # noqa: F401 - fixtures
     doc_iri,
     doc_iris,
     graphs,
     one_line,
     open_fifo_writer,
+    records_file_fixture,
+    records_lines_fixture,
     run_kg,
     start_kg,
     temps,
