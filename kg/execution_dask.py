@@ -157,6 +157,7 @@ def _digest(parts: Iterable[bytes]) -> str:
 # The worker side
 
 
+_EXTRACTION_FIELDS = {"model", "gazetteers", "triggers", "spacy_batch_size"}  # what an Extractor is built from
 _EXTRACTORS: dict[str, Extractor] = {}  # per worker process: settings -> extractor, kept between runs
 _BUILDS = 0  # Extractors built by this process (each loads the model once)
 
@@ -186,7 +187,7 @@ class ExtractorPlugin(WorkerPlugin):  # type: ignore[misc]
                     f"Dask worker {worker.address} would extract with another {' and '.join(differing)} "
                     f"than this client ({_shown(self.fingerprint, self.expected, differing)})",
                     hint="install the same kg, spaCy and model versions on the client and every worker")
-            key = settings.model_dump_json()
+            key = settings.model_dump_json(include=_EXTRACTION_FIELDS)
             if key not in _EXTRACTORS:
                 _EXTRACTORS.clear()  # one pipeline in memory per worker
                 _EXTRACTORS[key] = Extractor(settings)
@@ -270,7 +271,8 @@ class DaskExecutor:
         load_lexicon(settings.triggers)
         files = RunFiles.read(settings)
         expected = fingerprint(settings.model, files)
-        name = "kg-extract-" + _digest([settings.model_dump_json().encode(), repr(expected).encode()])
+        key = settings.model_dump_json(include=_EXTRACTION_FIELDS)
+        name = "kg-extract-" + _digest([key.encode(), repr(expected).encode()])
         plugin = ExtractorPlugin(name, settings, files, expected)
         self.shards = []
         with ExitStack() as stack:
@@ -357,7 +359,7 @@ def _take_shard(stream: Iterator[Item], chars: int) -> list[Item]:
 def _connect(spec: ExecutorSpec, settings: ExtractSettings) -> Iterator[Client]:
     if spec.kind == "dask-local":
         with LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                          dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
                 Client(cluster, set_as_default=False) as client:
             yield client
         return
