@@ -56,7 +56,7 @@ class ExtractSettings(BaseModel):
     workers: int = Field(1, ge=1)
     spacy_batch_size: int = Field(16, ge=1)
     max_bytes: int = Field(5_000_000, ge=1)
-    shard_chars: int = Field(40_000, ge=1)  # Dask executors: characters of text per task (~6-7k words)
+    shard_chars: int = Field(30_000, ge=1)  # Dask executors: characters of text per task (~5k words, >= 1 s)
     connect_timeout: float = Field(10.0, gt=0, strict=False)  # Dask executors: seconds to reach the scheduler
 
     @field_validator("executor")
