@@ -30,7 +30,10 @@ curve says nothing about the code). Projection: X(n) = X(1) / (s + (1 - s) / n) 
 the single Neo4j writer absorbs: ``--writer-triples-per-s`` (default: ``benchmarks/neo4j_load.py``'s
 figure in the README, 200,235 triples in 0.86 s) divided by the corpus's triples per document.
 
-Prints one row per engine, the ratios, the fit and the projection; writes the PNG plot. Not a test.
+Prints one row per engine (with the CPU seconds of the run: this process and the children it reaped, i.e.
+the pool's and a LocalCluster's workers, not the TCP cluster's; and for Dask the CPU seconds of the
+extraction tasks themselves, which other load on the machine barely changes), the ratios, the fit and the
+projection; writes the PNG plot. Not a test.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -86,6 +90,8 @@ class Engine:
     digests: list[str] = field(default_factory=list)
     quads: str = ""
     shard_seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # CPU s of this process and its reaped children (pool, LocalCluster)
+    task_cpu: list[float] = field(default_factory=list)  # Dask: CPU s of the extraction tasks' threads
 
     def settings(self, base: ExtractSettings, tcp_address: str | None) -> ExtractSettings:
         kind, _, n = self.name.partition(":")
@@ -99,6 +105,7 @@ class Engine:
 
 def run_once(engine: Engine, documents: list[Document], settings: ExtractSettings) -> list[DocRecord]:
     runner = executor(settings)
+    cpu = _cpu()
     start = time.perf_counter()
     records: list[DocRecord] = []
     for result in runner.run(documents, settings):
@@ -108,9 +115,19 @@ def run_once(engine: Engine, documents: list[Document], settings: ExtractSetting
             raise SystemExit(f"{engine.name}: {result}")
         records.append(result)
     engine.seconds.append(time.perf_counter() - start)
+    engine.cpu.append(_cpu() - cpu)
+    shards = getattr(runner, "shards", ())
+    if shards:
+        engine.task_cpu.append(sum(s.cpu for s in shards))
     engine.digests.append(hashlib.sha256("\n".join(dumps(r) for r in records).encode()).hexdigest())
     engine.shard_seconds.extend(s.seconds for s in getattr(runner, "shards", ()))
     return records
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def nquads_digest(records: list[DocRecord], folder: Path) -> tuple[str, int]:
@@ -218,14 +235,17 @@ def main() -> None:
                 tcp.stop()
 
     reference = engines[0]
-    print(f"\n{'engine':>13} {'median s':>9} {'docs/s':>8} {'words/s':>8} {'range s':>13} {'same output':>12}")
+    print(f"\n{'engine':>13} {'median s':>9} {'docs/s':>8} {'words/s':>8} {'range s':>13} {'same output':>12} "
+          f"{'CPU s':>7} {'task CPU s':>10}")
     rate: dict[str, float] = {}
     for engine in engines:
         median = statistics.median(engine.seconds)
         rate[engine.name] = len(documents) / median
         same = set(engine.digests) == {reference.digests[0]} and engine.quads == reference.quads
         print(f"{engine.name:>13} {median:9.1f} {rate[engine.name]:8.2f} {words / median:8.0f} "
-              f"{min(engine.seconds):6.1f}-{max(engine.seconds):<6.1f} {'yes' if same else 'NO':>12}")
+              f"{min(engine.seconds):6.1f}-{max(engine.seconds):<6.1f} {'yes' if same else 'NO':>12} "
+              f"{statistics.median(engine.cpu):7.1f} "
+              f"{statistics.median(engine.task_cpu) if engine.task_cpu else float('nan'):10.1f}")
     shards = [s for e in engines for s in e.shard_seconds]
     if shards:
         print(f"Dask shards: median {statistics.median(shards):.1f} s of extraction each "

@@ -221,6 +221,7 @@ class ShardResult:
     pid: int
     builds: int  # Extractors this worker process has built so far
     seconds: float  # extraction time on the worker
+    cpu: float  # CPU seconds of the task's thread
 
 
 def extract_shard(plugin_name: str, documents: list[Document]) -> ShardResult:
@@ -231,12 +232,12 @@ def extract_shard(plugin_name: str, documents: list[Document]) -> ShardResult:
         reason = plugin.error if isinstance(plugin, ExtractorPlugin) and plugin.error else "it has no kg extractor"
         raise ConfigError(f"Dask worker {worker.address} cannot extract: {reason}")
     assert plugin.fingerprint is not None
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     with plugin.lock:
         results = [Failure(r.detail, r.where, r.hint) if isinstance(r, InputError) else r
                    for r in plugin.extractor.records(documents)]
     return ShardResult(results, plugin.fingerprint, worker.address, os.getpid(), _BUILDS,
-                       time.perf_counter() - start)
+                       time.perf_counter() - start, time.thread_time() - cpu)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -255,6 +256,7 @@ class ShardDone:
     pid: int
     builds: int
     seconds: float
+    cpu: float
 
 
 @dataclass
@@ -338,7 +340,7 @@ class DaskExecutor:
             raise TargetError(f"Dask worker {shard.worker} returned {len(shard.results)} results for "
                               f"{len(documents)} documents")
         self.shards.append(ShardDone(index, str(future.key), len(documents), sum(len(d.text) for d in documents),
-                                     shard.worker, shard.pid, shard.builds, shard.seconds))
+                                     shard.worker, shard.pid, shard.builds, shard.seconds, shard.cpu))
         return shard.results
 
 
