@@ -3,7 +3,7 @@ and a projection to many workers capped by the single Neo4j writer.
 
     python benchmarks/scale_out.py [--docs 1000] [--repeat 3] [--engines local:1 local:2 dask-local:1 ...]
                                    [--shard-chars 40000] [--plot benchmarks/scale_out.png]
-                                   [--writer-triples-per-s 232830]
+                                   [--writer-triples-per-s 232830] [--shared ../shared/eval]
 
 Needs the ``bench`` extra (``pip install 'kg[bench]'``: Dask distributed and matplotlib).
 
@@ -64,20 +64,20 @@ WRITER_TRIPLES_PER_S = 200_235 / 0.86  # README, benchmarks/neo4j_load.py on the
 PROJECT = (8, 32, 128)
 
 
-def corpus(count: int) -> list[Document]:
+def corpus(count: int, shared: Path = SHARED) -> list[Document]:
     texts: list[tuple[str, str]] = []
-    with open(SHARED / "rams" / "dev.jsonlines", encoding="utf-8") as handle:
+    with open(shared / "rams" / "dev.jsonlines", encoding="utf-8") as handle:
         for number, line in enumerate(handle):
             window = json.loads(line)
             texts.append((f"rams-{number}", " ".join(" ".join(s) for s in window["sentences"])))
     for name in ("dev.json", "train.json"):
-        with open(SHARED / "muc4" / name, encoding="utf-8") as handle:
+        with open(shared / "muc4" / name, encoding="utf-8") as handle:
             for line in handle:
                 if line.strip():
                     doc = json.loads(line)
                     texts.append((f"muc4-{doc['docid']}", " ".join(doc["doctext"].split())))
     if len(texts) < count:
-        raise SystemExit(f"only {len(texts)} texts in {SHARED}")
+        raise SystemExit(f"only {len(texts)} texts in {shared}")
     return [Document(id=i, text=t, sha256=hashlib.sha256(t.encode()).hexdigest(), source=i) for i, t in texts[:count]]
 
 
@@ -195,6 +195,7 @@ def plot(path: Path, engines: list[Engine], documents: int, base: float, serial:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--shared", type=Path, default=SHARED, help="the eval folder with rams/ and muc4/")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--engines", nargs="+", default=["local:1", "local:2", "dask-local:1", "dask-local:2",
                                                          "dask-local:3", "dask-local:4", "tcp:2"])
@@ -205,7 +206,7 @@ def main() -> None:
 
     import dask_support
 
-    documents = corpus(args.docs)
+    documents = corpus(args.docs, args.shared)
     words = sum(len(d.text.split()) for d in documents)
     chars = sum(len(d.text) for d in documents)
     print(f"corpus: {len(documents)} documents, {words} words, {chars} characters; cores: {os.cpu_count()}; "
