@@ -55,7 +55,7 @@ Result = DocRecord | InputError
 
 SHARDS_PER_THREAD = 2  # shards in flight per worker thread: one running, one queued behind it
 _KG = Path(kg.__file__).resolve().parent
-_CODE_FILES = ("records.py", "settings.py", "extract")  # what a record depends on, besides the data files
+_CODE_FILES = ("records.py", "settings.py", "extract", "execution_dask.py")  # what records and their transport depend on
 _SCHEDULER_HINT = "start one with `dask scheduler` (workers: `dask worker HOST:PORT --nthreads 1`), or check --executor"
 
 
@@ -67,7 +67,7 @@ _SCHEDULER_HINT = "start one with `dask scheduler` (workers: `dask worker HOST:P
 class Fingerprint:
     """Digests of what a record depends on. Two processes with equal fingerprints extract the same records."""
 
-    code: str  # kg's version, spaCy's version, and kg's extraction sources
+    code: str  # kg's version, spaCy's version, and the sources of extraction and of this module
     model: str  # the spaCy pipeline's name and the contents of its files
     lexicon: str  # the trigger lexicon in use
     gazetteer: str  # the shipped gazetteer and the user's, in order
@@ -160,6 +160,7 @@ def _digest(parts: Iterable[bytes]) -> str:
 _EXTRACTION_FIELDS = {"model", "gazetteers", "triggers", "spacy_batch_size"}  # what an Extractor is built from
 _EXTRACTORS: dict[str, Extractor] = {}  # per worker process: settings -> extractor, kept between runs
 _BUILDS = 0  # Extractors built by this process (each loads the model once)
+_LOCK = threading.Lock()  # one extraction at a time per worker process, whatever its number of threads
 
 
 class ExtractorPlugin(WorkerPlugin):  # type: ignore[misc]
@@ -173,11 +174,9 @@ class ExtractorPlugin(WorkerPlugin):  # type: ignore[misc]
         self.extractor: Extractor | None = None
         self.fingerprint: Fingerprint | None = None
         self.error: str | None = None
-        self.lock: threading.Lock | None = None
 
     def setup(self, worker: Any) -> None:
         global _BUILDS
-        self.lock = threading.Lock()  # one extraction at a time per worker, whatever its number of threads
         try:
             settings = self.files.materialise(self.settings, Path(worker.local_directory) / "kg-files")
             self.fingerprint = fingerprint(settings.model, self.files)
@@ -188,11 +187,12 @@ class ExtractorPlugin(WorkerPlugin):  # type: ignore[misc]
                     f"than this client ({_shown(self.fingerprint, self.expected, differing)})",
                     hint="install the same kg, spaCy and model versions on the client and every worker")
             key = settings.model_dump_json(include=_EXTRACTION_FIELDS)
-            if key not in _EXTRACTORS:
-                _EXTRACTORS.clear()  # one pipeline in memory per worker
-                _EXTRACTORS[key] = Extractor(settings)
-                _BUILDS += 1
-            self.extractor = _EXTRACTORS[key]
+            with _LOCK:
+                if key not in _EXTRACTORS:
+                    _EXTRACTORS.clear()  # one pipeline kept per worker (a running plugin keeps its own)
+                    _EXTRACTORS[key] = Extractor(settings)
+                    _BUILDS += 1
+                self.extractor = _EXTRACTORS[key]
         except KgError as exc:
             self.error = str(exc)
             raise
@@ -228,12 +228,12 @@ def extract_shard(plugin_name: str, documents: list[Document]) -> ShardResult:
     """The task: extract a shard of documents with the worker's Extractor, in order."""
     worker = get_worker()
     plugin = worker.plugins.get(plugin_name)
-    if not isinstance(plugin, ExtractorPlugin) or plugin.extractor is None or plugin.lock is None:
+    if not isinstance(plugin, ExtractorPlugin) or plugin.extractor is None:
         reason = plugin.error if isinstance(plugin, ExtractorPlugin) and plugin.error else "it has no kg extractor"
         raise ConfigError(f"Dask worker {worker.address} cannot extract: {reason}")
     assert plugin.fingerprint is not None
     start, cpu = time.perf_counter(), time.thread_time()
-    with plugin.lock:
+    with _LOCK:
         results = [Failure(r.detail, r.where, r.hint) if isinstance(r, InputError) else r
                    for r in plugin.extractor.records(documents)]
     return ShardResult(results, plugin.fingerprint, worker.address, os.getpid(), _BUILDS,
@@ -274,7 +274,8 @@ class DaskExecutor:
         files = RunFiles.read(settings)
         expected = fingerprint(settings.model, files)
         key = settings.model_dump_json(include=_EXTRACTION_FIELDS)
-        name = "kg-extract-" + _digest([key.encode(), repr(expected).encode()])
+        # One plugin per run (a run ending unregisters only its own); the extractor it builds is shared.
+        name = f"kg-extract-{_digest([key.encode(), repr(expected).encode()])}-{uuid.uuid4().hex[:8]}"
         plugin = ExtractorPlugin(name, settings, files, expected)
         self.shards = []
         with ExitStack() as stack:
