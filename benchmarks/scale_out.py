@@ -43,6 +43,7 @@ import hashlib
 import json
 import os
 import resource
+import signal
 import statistics
 import sys
 import tempfile
@@ -192,49 +193,8 @@ def plot(path: Path, engines: list[Engine], documents: int, base: float, serial:
     fig.savefig(path)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=int, default=1000)
-    parser.add_argument("--shared", type=Path, default=SHARED, help="the eval folder with rams/ and muc4/")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--engines", nargs="+", default=["local:1", "local:2", "dask-local:1", "dask-local:2",
-                                                         "dask-local:3", "dask-local:4", "tcp:2"])
-    parser.add_argument("--shard-chars", type=int, default=ExtractSettings().shard_chars)
-    parser.add_argument("--plot", type=Path, default=Path(__file__).resolve().parent / "scale_out.png")
-    parser.add_argument("--writer-triples-per-s", type=float, default=WRITER_TRIPLES_PER_S)
-    args = parser.parse_args()
-
-    import dask_support
-
-    documents = corpus(args.docs, args.shared)
-    words = sum(len(d.text.split()) for d in documents)
-    chars = sum(len(d.text) for d in documents)
-    print(f"corpus: {len(documents)} documents, {words} words, {chars} characters; cores: {os.cpu_count()}; "
-          f"shard_chars {args.shard_chars}; load average {os.getloadavg()[0]:.1f}", flush=True)
-    base = ExtractSettings(shard_chars=args.shard_chars)
-    engines = [Engine(name, int(name.split(":")[1])) for name in args.engines]
-    tcp = None
-    with tempfile.TemporaryDirectory(prefix="kg-scale-out-") as tmp:
-        if any(e.name.startswith("tcp:") for e in engines):
-            tcp = dask_support.TcpCluster(Path(tmp) / "tcp")
-            tcp.start_scheduler()
-            for number in range(max(e.workers for e in engines if e.name.startswith("tcp:"))):
-                tcp.start_worker(f"w{number + 1}")
-            tcp.wait_for_workers(2)
-        try:
-            triples = 0
-            for round_number in range(args.repeat):
-                for engine in engines:
-                    records = run_once(engine, documents, engine.settings(base, tcp.address if tcp else None))
-                    if not engine.quads:
-                        engine.quads, triples = nquads_digest(records, Path(tmp))
-                    print(f"round {round_number + 1} {engine.name:>13}: {engine.seconds[-1]:7.1f} s "
-                          f"(first result after {engine.first[-1]:5.1f} s), load average "
-                          f"{os.getloadavg()[0]:.1f}", flush=True)
-        finally:
-            if tcp:
-                tcp.stop()
-
+def summary(engines: list[Engine], documents: list[Document], words: int, triples: int,
+            args: argparse.Namespace) -> None:
     reference = engines[0]
     print(f"\n{'engine':>13} {'median s':>9} {'docs/s':>8} {'words/s':>8} {'range s':>13} {'same output':>12} "
           f"{'CPU s':>7} {'task CPU s':>10}")
@@ -279,6 +239,53 @@ def main() -> None:
     if one:
         plot(args.plot, engines, len(documents), one, serial, cap)
         print(f"plot: {args.plot}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--shared", type=Path, default=SHARED, help="the eval folder with rams/ and muc4/")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--engines", nargs="+", default=["local:1", "local:2", "dask-local:1", "dask-local:2",
+                                                         "dask-local:3", "dask-local:4", "tcp:2"])
+    parser.add_argument("--shard-chars", type=int, default=ExtractSettings().shard_chars)
+    parser.add_argument("--plot", type=Path, default=Path(__file__).resolve().parent / "scale_out.png")
+    parser.add_argument("--writer-triples-per-s", type=float, default=WRITER_TRIPLES_PER_S)
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a TERM still stops the TCP cluster it started
+
+    import dask_support
+
+    documents = corpus(args.docs, args.shared)
+    words = sum(len(d.text.split()) for d in documents)
+    chars = sum(len(d.text) for d in documents)
+    print(f"corpus: {len(documents)} documents, {words} words, {chars} characters; cores: {os.cpu_count()}; "
+          f"shard_chars {args.shard_chars}; load average {os.getloadavg()[0]:.1f}", flush=True)
+    base = ExtractSettings(shard_chars=args.shard_chars)
+    engines = [Engine(name, int(name.split(":")[1])) for name in args.engines]
+    tcp = None
+    with tempfile.TemporaryDirectory(prefix="kg-scale-out-") as tmp:
+        if any(e.name.startswith("tcp:") for e in engines):
+            tcp = dask_support.TcpCluster(Path(tmp) / "tcp")
+            tcp.start_scheduler()
+            for number in range(max(e.workers for e in engines if e.name.startswith("tcp:"))):
+                tcp.start_worker(f"w{number + 1}")
+            tcp.wait_for_workers(2)
+        try:
+            triples = 0
+            for round_number in range(args.repeat):
+                for engine in engines:
+                    records = run_once(engine, documents, engine.settings(base, tcp.address if tcp else None))
+                    if not engine.quads:
+                        engine.quads, triples = nquads_digest(records, Path(tmp))
+                    print(f"round {round_number + 1} {engine.name:>13}: {engine.seconds[-1]:7.1f} s "
+                          f"(first result after {engine.first[-1]:5.1f} s), load average "
+                          f"{os.getloadavg()[0]:.1f}", flush=True)
+                print(f"\n--- after round {round_number + 1} of {args.repeat} ---")
+                summary(engines, documents, words, triples, args)
+        finally:
+            if tcp:
+                tcp.stop()
 
 
 if __name__ == "__main__":
