@@ -278,12 +278,12 @@ def build_view(builder: GraphBuilder, view: str = "all") -> View:
     for iri in sorted(builder.nodes):
         raw = builder.nodes[iri]
         kind, cls, coarse = builder.kind(raw)
-        if kind is None or (view == "actors" and kind != "actor"):
-            continue
         props = dict(raw.props)
         date = props.get("date")
         if kind == "event" and isinstance(date, str) and _DATE.match(date):
             event_dates[iri] = date
+        if kind is None or (view == "actors" and kind != "actor"):
+            continue
         label = raw.name or (_event_label(cls, props) if kind == "event" else local_name(iri))
         attrs: dict[str, str | int | float] = {"kind": kind, "class": cls, "iri": iri}
         if coarse:
