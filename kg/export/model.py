@@ -419,25 +419,53 @@ def cap(view: View, max_nodes: int, max_edges: int) -> View:
                 view.directed, total_nodes=view.total_nodes, total_edges=view.total_edges)
 
 
-def layout(view: View, seed: int = 7, max_nodes: int = 2000) -> bool:
-    """Positions by ForceAtlas2 (networkx, numpy only), scaled to about 1000 px; skipped past ``max_nodes``
-    (its memory grows with the square of the node count; Gephi and Cytoscape lay large graphs out themselves)."""
-    if not view.nodes or len(view.nodes) > max_nodes:
+FA2_MAX = 1200  # ForceAtlas2 (dense numpy, O(n^2) a step) on components up to this size
+SPECTRAL_MAX = 4000  # larger components get a spectral layout (dense eigenvectors); beyond, no positions
+_SPACING = 50.0  # px between neighbouring nodes, about
+_ISOLATE = 120.0  # px a lone node takes (its label is wider than its dot)
+
+
+def layout(view: View, seed: int = 7) -> bool:
+    """Positions: each connected component laid out on its own (ForceAtlas2 from networkx, numpy only; a
+    spectral layout past ``FA2_MAX`` nodes), then the components packed in rows, largest first, isolated nodes
+    last in a grid. Returns False (no positions) when a component is past ``SPECTRAL_MAX`` nodes: Gephi and
+    Cytoscape lay such graphs out themselves."""
+    if not view.nodes:
         return False
     import networkx as nx
 
     graph = nx.Graph()
-    graph.add_nodes_from(n.id for n in view.nodes)
-    for e in view.edges:
-        if e.source != e.target:
-            graph.add_edge(e.source, e.target, weight=1.0)
-    if len(view.nodes) == 1:
-        positions = {view.nodes[0].id: (0.0, 0.0)}
-    else:
-        raw = nx.forceatlas2_layout(graph, max_iter=150, seed=seed, scaling_ratio=2.0, gravity=1.0,
-                                    strong_gravity=True)
-        positions = nx.rescale_layout_dict(raw, scale=500.0)
+    graph.add_nodes_from(sorted(n.id for n in view.nodes))
+    graph.add_edges_from((e.source, e.target) for e in view.edges if e.source != e.target)
+    components = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
+    if len(components[0]) > SPECTRAL_MAX:
+        return False
+    boxes: list[tuple[float, dict[str, tuple[float, float]]]] = []
+    for members in components:
+        if len(members) == 1:
+            boxes.append((_ISOLATE, {members[0]: (0.0, 0.0)}))
+            continue
+        sub = graph.subgraph(members)
+        if len(members) <= FA2_MAX:
+            raw = nx.forceatlas2_layout(sub, max_iter=100, seed=seed, strong_gravity=True)
+        else:
+            raw = nx.spectral_layout(sub)
+        side = _SPACING * (len(members) ** 0.5) * 2.0
+        scaled = nx.rescale_layout_dict(raw, scale=side / 2)
+        boxes.append((side + _SPACING, {k: (float(v[0]), float(v[1])) for k, v in scaled.items()}))
+    width = max(max(side for side, _ in boxes), sum(side * side for side, _ in boxes) ** 0.5 * 1.15)
+    x = y = row = 0.0
+    positions: dict[str, tuple[float, float]] = {}
+    for side, coords in boxes:  # shelf packing: left to right, a new row when the width is used up
+        if x + side > width and x > 0:
+            x, y, row = 0.0, y + row, 0.0
+        for key, (px, py) in coords.items():
+            positions[key] = (x + side / 2 + px, y + side / 2 + py)
+        x += side
+        row = max(row, side)
+    cx = sum(p[0] for p in positions.values()) / len(positions)
+    cy = sum(p[1] for p in positions.values()) / len(positions)
     for node in view.nodes:
-        x, y = positions[node.id]
-        node.x, node.y = round(float(x), 2), round(float(y), 2)
+        px, py = positions[node.id]
+        node.x, node.y = round(px - cx, 2), round(py - cy, 2)
     return True
