@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from kg.cli.common import app, errors
-
-if TYPE_CHECKING:
-    from kg.serve.live import LiveStore
+from kg.cli.common import app
 
 
 @app.command()
@@ -27,16 +24,10 @@ def serve(
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level: warning, info, debug.")] = "info",
 ) -> None:
     """Serve RDF files as a read-only SPARQL 1.1 Protocol endpoint at /sparql (also /query)."""
-    from kg.serve import Limits
-    from kg.serve import serve as run_server
+    from kg.serve import Limits, supervise
 
-    def ready(live: LiveStore) -> None:
-        health = live.health()
-        shown = "localhost" if host in ("127.0.0.1", "::1") else host
-        typer.echo(f"serving {health['quads']} quads ({health['documents']} documents) from "
-                   f"{', '.join(map(str, files))} at http://{shown}:{port}/sparql", err=True)
-
-    with errors():
-        limits = Limits(timeout=timeout, max_rows=max_rows, workers=workers, max_request_bytes=max_request_bytes)
-        run_server(files, host=host, port=port, limits=limits, with_ontology=not no_ontology, poll=poll,
-                   log_level=log_level, on_ready=ready)
+    limits = Limits(timeout=timeout, max_rows=max_rows, workers=workers, max_request_bytes=max_request_bytes)
+    code = supervise(files, host=host, port=port, limits=limits, with_ontology=not no_ontology, poll=poll,
+                     log_level=log_level)
+    if code:
+        raise typer.Exit(code=code)

@@ -101,6 +101,7 @@ class Endpoint:
         self.limits = limits
         self.runner = QueryRunner(limits)
         self.served = 0
+        self.restarts = 0  # how many times the supervisor started a new server process after a crash
 
     # ------------------------------------------------------------ /sparql
 
@@ -192,6 +193,7 @@ class Endpoint:
     async def health(self, request: Request) -> Response:
         info = self.live.health()
         info["queries_served"] = self.served
+        info["process_restarts"] = self.restarts
         info["queries_running"] = self.runner.running
         info["limits"] = {"timeout_seconds": self.limits.timeout, "max_rows": self.limits.max_rows,
                           "workers": self.limits.workers, "max_request_bytes": self.limits.max_request_bytes}
