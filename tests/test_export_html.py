@@ -26,6 +26,7 @@ SEED = REPO.parent / "shared" / "seed" / "article.txt"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ID = "https://w3id.org/kg-news/id/"
 ARTIFACTS = Path(os.environ.get("KG_TEST_ARTIFACTS", REPO / "tests" / "artifacts"))
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -158,7 +159,12 @@ def test_example_articles_page_and_its_cap(browser: Any, tmp_path: Path, example
     export([str(graph)], page_file, title="kg: examples/articles")
     for visit in open_page(browser, page_file):
         assert int(visit.page.get_attribute("#count", "data-nodes")) == 41
-        visit.page.screenshot(path=str(ARTIFACTS / "examples-graph.png"))
+        rostami = ID + "person/farhad-rostami"
+        click_element(visit.page, rostami)
+        visit.page.wait_for_selector(f"#panel[data-shown='{rostami}']", timeout=10_000)
+        assert visit.page.text_content("#panel h2") == "Farhad Rostami"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=str(ARTIFACTS / "examples-graph.png"))  # the README's picture (docs/)
         assert visit.blocked == [] and visit.console_errors == []
     capped = tmp_path / "capped.html"
     export([str(graph)], capped, max_nodes=12)
@@ -169,7 +175,7 @@ def test_example_articles_page_and_its_cap(browser: Any, tmp_path: Path, example
 
 
 def test_markup_from_articles_renders_as_text(browser: Any, tmp_path: Path) -> None:
-    from test_export import EVIL, EVIL_QUOTE, ID, xss_graph
+    from test_export import EVIL, EVIL_QUOTE, xss_graph
 
     page_file = tmp_path / "evil.html"
     export([str(xss_graph(tmp_path / "evil.nq"))], page_file)

@@ -447,7 +447,8 @@ def layout(view: View, seed: int = 7) -> bool:
             continue
         sub = graph.subgraph(members)
         if len(members) <= FA2_MAX:
-            raw = nx.forceatlas2_layout(sub, max_iter=100, seed=seed, strong_gravity=True)
+            steps = 300 if len(members) <= 200 else 100  # small components: more steps cost little
+            raw = nx.forceatlas2_layout(sub, max_iter=steps, seed=seed, strong_gravity=True)
         else:
             raw = nx.spectral_layout(sub)
         side = _SPACING * (len(members) ** 0.5) * 2.0
