@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import socket
 import subprocess
@@ -234,7 +235,11 @@ def test_protocol_dataset_replaces_the_union_default_graph(server: Server) -> No
 @pytest.mark.parametrize("name", EXAMPLE_QUERIES)
 def test_sparqlwrapper_answers_equal_kg_query(server: Server, graph: Path, name: str) -> None:
     text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
-    expected = sparql(text, [graph])  # what `kg query` prints
+    expected = sparql(text, [graph])  # the table `kg query` prints; and `kg query` itself, as a subprocess:
+    printed = subprocess.run([sys.executable, "-m", "kg", "query", str(QUERIES / f"{name}.rq"), "--data", str(graph),
+                              "--format", "json"], env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+                             text=True, timeout=300)
+    assert printed.returncode == 0, printed.stderr
     client = SPARQLWrapper(server.sparql)
     client.setQuery(text)
     client.setReturnFormat(JSON)
@@ -243,6 +248,7 @@ def test_sparqlwrapper_answers_equal_kg_query(server: Server, graph: Path, name:
     assert answer["head"]["vars"] == expected.columns
     rows = [[_plain(b.get(c)) for c in expected.columns] for b in answer["results"]["bindings"]]
     assert rows == expected.rows and rows
+    assert [dict(zip(expected.columns, row, strict=True)) for row in rows] == json.loads(printed.stdout)
     client.setReturnFormat(XML)  # SPARQLWrapper asks for each format and gets it
     assert len(client.queryAndConvert().getElementsByTagName("result")) == len(expected.rows)  # type: ignore[union-attr]
     client.setReturnFormat(CSV)

@@ -419,15 +419,29 @@ def cap(view: View, max_nodes: int, max_edges: int) -> View:
                 view.directed, total_nodes=view.total_nodes, total_edges=view.total_edges)
 
 
-FA2_MAX = 1200  # ForceAtlas2 (dense numpy, O(n^2) a step) on components up to this size
+FA2_MAX = 1500  # ForceAtlas2 (dense numpy, O(n^2) a step) on components up to this size
 SPECTRAL_MAX = 4000  # larger components get a spectral layout (dense eigenvectors); beyond, no positions
 _SPACING = 50.0  # px between neighbouring nodes, about
 _ISOLATE = 120.0  # px a lone node takes (its label is wider than its dot)
 
 
+def _spectral(graph: Any) -> dict[str, tuple[float, float]]:
+    """Laplacian eigenmap: the eigenvectors of the 2nd and 3rd smallest eigenvalues (numpy's symmetric
+    solver; networkx's own spectral layout uses the general one without scipy, minutes for a few thousand)."""
+    import networkx as nx
+    import numpy as np
+
+    nodes = list(graph)
+    adjacency = nx.to_numpy_array(graph, nodelist=nodes)
+    laplacian = np.diag(adjacency.sum(axis=1)) - adjacency
+    _, vectors = np.linalg.eigh(laplacian)
+    coords = vectors[:, 1:3]
+    return {node: (float(coords[i, 0]), float(coords[i, 1])) for i, node in enumerate(nodes)}
+
+
 def layout(view: View, seed: int = 7) -> bool:
     """Positions: each connected component laid out on its own (ForceAtlas2 from networkx, numpy only; a
-    spectral layout past ``FA2_MAX`` nodes), then the components packed in rows, largest first, isolated nodes
+    Laplacian eigenmap past ``FA2_MAX`` nodes), then the components packed in rows, largest first, isolated nodes
     last in a grid. Returns False (no positions) when a component is past ``SPECTRAL_MAX`` nodes: Gephi and
     Cytoscape lay such graphs out themselves."""
     if not view.nodes:
@@ -446,11 +460,13 @@ def layout(view: View, seed: int = 7) -> bool:
             boxes.append((_ISOLATE, {members[0]: (0.0, 0.0)}))
             continue
         sub = graph.subgraph(members)
-        if len(members) <= FA2_MAX:
-            steps = 300 if len(members) <= 200 else 100  # small components: more steps cost little
+        if len(members) <= 3:  # a pair or a triangle: nothing to optimise (and thousands of them add up)
+            raw = nx.circular_layout(sub)
+        elif len(members) <= FA2_MAX:
+            steps = 60 if len(members) <= 30 else 200 if len(members) <= 300 else 50
             raw = nx.forceatlas2_layout(sub, max_iter=steps, seed=seed, strong_gravity=True)
         else:
-            raw = nx.spectral_layout(sub)
+            raw = _spectral(sub)
         side = _SPACING * (len(members) ** 0.5) * 2.0
         scaled = nx.rescale_layout_dict(raw, scale=side / 2)
         boxes.append((side + _SPACING, {k: (float(v[0]), float(v[1])) for k, v in scaled.items()}))
