@@ -40,8 +40,9 @@ PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIX_MAP.items
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
-def load_store(paths: Sequence[Path | str], *, with_ontology: bool = True) -> ox.Store:
-    store = ox.Store()
+def load_store(paths: Sequence[Path | str], *, with_ontology: bool = True, store: ox.Store | None = None) -> ox.Store:
+    """The files (and the ontology) in a new in-memory store, or in ``store`` (e.g. an on-disk one)."""
+    store = store if store is not None else ox.Store()
     files = [Path(p) for p in paths]
     if with_ontology:
         files.append(load_ontology().path)

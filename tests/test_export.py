@@ -264,6 +264,18 @@ def test_cli_export_and_its_errors(graph: Path, tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".g.gexf.*"))  # nor half-written
 
 
+def test_the_same_graph_gives_the_same_file_in_every_process(graph: Path, tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("1", "2"):  # string hashing differs between the two processes
+        out = tmp_path / f"run{seed}.cyjs"
+        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-m", "kg", "export", str(graph), "-o", str(out)], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
 def test_on_disk_store_gives_the_same_export(graph: Path, tmp_path: Path) -> None:
     memory, disk = tmp_path / "m.cyjs", tmp_path / "d.cyjs"
     export([str(graph)], memory)
@@ -289,3 +301,25 @@ def test_export_from_neo4j_equals_export_from_rdf(clean_neo4j, graph: Path, tmp_
     gexf = tmp_path / "neo4j.gexf"
     assert run_kg("export", clean_neo4j.uri, "-o", str(gexf)).returncode == 0
     assert xmllint(gexf).returncode == 0
+
+
+def test_wheel_ships_the_viewer_and_exports_html_without_a_checkout(graph: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(REPO)],
+                   check=True, timeout=600)
+    (wheel,) = tmp_path.glob("kg-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in ("kg/export/vendor/cytoscape.min.js", "kg/export/vendor/cytoscape.LICENSE",
+                     "kg/export/page/viewer.js", "kg/export/page/viewer.css"):
+        assert required in names, required
+    unpacked = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run([sys.executable, "-m", "kg", "export", str(graph), "-o", "page.html"], cwd=elsewhere,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(unpacked)}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = (elsewhere / "page.html").read_text(encoding="utf-8")
+    library = (unpacked / "kg" / "export" / "vendor" / "cytoscape.min.js").read_text(encoding="utf-8")
+    assert library in page and "MIT licence" in page

@@ -459,7 +459,11 @@ def layout(view: View, seed: int = 7) -> bool:
         if len(members) == 1:
             boxes.append((_ISOLATE, {members[0]: (0.0, 0.0)}))
             continue
-        sub = graph.subgraph(members)
+        # a fresh graph in sorted order: a subgraph view iterates over a set for small subsets, so its node
+        # order (and so the layout) would change with Python's string hash seed from run to run
+        sub = nx.Graph()
+        sub.add_nodes_from(members)
+        sub.add_edges_from(sorted(tuple(sorted(e)) for e in graph.subgraph(members).edges()))
         if len(members) <= 3:  # a pair or a triangle: nothing to optimise (and thousands of them add up)
             raw = nx.circular_layout(sub)
         elif len(members) <= FA2_MAX:

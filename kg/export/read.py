@@ -57,26 +57,11 @@ def read_rdf(paths: Sequence[Path | str], builder: GraphBuilder, *, on_disk: boo
 
     if on_disk:
         with tempfile.TemporaryDirectory(prefix="kg-export-") as folder:
-            store = ox.Store(folder)
-            for path in paths:
-                _bulk_load(store, Path(path))
+            store = load_store(paths, with_ontology=False, store=ox.Store(folder))
             _read_store(store, builder)
-            del store
+            del store  # closes RocksDB before the folder goes
         return
     _read_store(load_store(paths, with_ontology=False), builder)
-
-
-def _bulk_load(store: ox.Store, path: Path) -> None:
-    from kg.errors import InputError
-    from kg.query import _OX_FORMATS
-    from kg.sinks.rdf import rdf_format
-
-    if not path.exists():
-        raise InputError("no such file", where=str(path))
-    try:
-        store.bulk_load(path=str(path), format=_OX_FORMATS[rdf_format(path)])
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise InputError(f"cannot parse RDF: {exc}", where=str(path)) from exc
 
 
 def _read_store(store: ox.Store, builder: GraphBuilder) -> None:
