@@ -66,7 +66,8 @@ def read_rdf(paths: Sequence[Path | str], builder: GraphBuilder, *, on_disk: boo
 
 def _read_store(store: ox.Store, builder: GraphBuilder) -> None:
     kgo = KGO_NS
-    for s, c in _rows(store, f"SELECT ?s ?c WHERE {{ ?s a ?c . FILTER(STRSTARTS(STR(?c), \"{kgo}\")) }}"):
+    for s, c in _rows(store, f"""SELECT ?s ?c WHERE {{ ?s a ?c . FILTER(STRSTARTS(STR(?c), "{kgo}"))
+                                 FILTER(?c NOT IN (kgo:Evidence, kgo:Document)) }}"""):
         builder.add_class(s, c)
     values = " ".join(f"kgo:{p}" for p in ("name", *NODE_PROPERTIES))
     for s, p, v in _rows(store, f"SELECT ?s ?p ?v WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?v }}"):
