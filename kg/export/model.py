@@ -468,10 +468,12 @@ def layout(view: View, seed: int = 7) -> bool:
             raw = nx.circular_layout(sub)
         elif len(members) <= FA2_MAX:
             steps = 60 if len(members) <= 30 else 200 if len(members) <= 300 else 50
-            raw = nx.forceatlas2_layout(sub, max_iter=steps, seed=seed, strong_gravity=True)
+            # overlap prevention (node_size) keeps leaves off their hub; weak gravity lets branches spread
+            raw = nx.forceatlas2_layout(sub, max_iter=steps, seed=seed, scaling_ratio=3.0,
+                                        node_size=dict.fromkeys(members, 3.0))
         else:
             raw = _spectral(sub)
-        side = _SPACING * (len(members) ** 0.5) * 2.0
+        side = _SPACING * (len(members) ** 0.5) * 2.4
         scaled = nx.rescale_layout_dict(raw, scale=side / 2)
         boxes.append((side + _SPACING, {k: (float(v[0]), float(v[1])) for k, v in scaled.items()}))
     width = max(max(side for side, _ in boxes), sum(side * side for side, _ in boxes) ** 0.5 * 1.15)
