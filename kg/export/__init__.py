@@ -4,7 +4,7 @@ May import kg.query, kg.ontology, kg.sinks.neo4j (to read Neo4j), kg.files, kg.e
 
 Reading (:mod:`kg.export.read`) feeds facts from RDF files or a Neo4j database into a builder
 (:mod:`kg.export.model`), which keeps counts and a few evidence records per node and edge; a view (``all``,
-``events`` or ``actors``) is built from it, laid out (ForceAtlas2, networkx) when it is small enough, and
+``events`` or ``actors``) is built from it, laid out (ForceAtlas2 from networkx, per connected component), and
 written (:mod:`kg.export.writers`, :mod:`kg.export.html`) through :func:`kg.files.atomic_write`, so a failed
 export never leaves half a file.
 
