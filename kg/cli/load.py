@@ -88,6 +88,14 @@ def retract(
     from kg.run import run_retract
 
     with errors():
-        result = run_retract(doc_ids, from_, settings(config, mapping=mapping, database=database))
-    removed = sum(result.counts.values())
-    typer.echo(f"retracted {len(doc_ids)} documents: {removed} statements removed", err=True)
+        done = run_retract(doc_ids, from_, settings(config, mapping=mapping, database=database))
+    target = from_
+    if "://" in target:  # a database URI: never echo a user:password@ part
+        from kg.sinks.neo4j import safe_uri
+
+        target = safe_uri(target)
+    removed = ", ".join(f"{n} {what}" for what, n in done.counts.items()) or "nothing"
+    line = f"retracted {len(done.found)} of {len(done.found) + len(done.missing)} documents from {target}: {removed} removed"
+    typer.echo(line + (f"; not found: {', '.join(done.missing)}" if done.missing else ""), err=True)
+    if done.missing:
+        raise typer.Exit(code=1)
