@@ -48,7 +48,7 @@ def xss_graph(path: Path) -> Path:
     ev_node, ev_edge = n(ID + "doc/evil/ev/1"), n(ID + "doc/evil/ev/2")
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-    triples = [
+    triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (doc, n(rdf + "type"), n("Document")), (doc, n("docId"), ox.Literal("evil<b>doc</b>")),
         (doc, n("title"), ox.Literal("<i>title</i>")),
         (doc, n("published"), ox.Literal("2024-03-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))),

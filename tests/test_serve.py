@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
@@ -71,7 +72,7 @@ class Server:
             time.sleep(0.1)
         self.sparql = f"{self.base}/sparql"
 
-    def health(self) -> dict[str, object]:
+    def health(self) -> dict[str, Any]:
         return httpx.get(f"{self.base}/health", timeout=10).json()  # type: ignore[no-any-return]
 
     def stop(self) -> str:
@@ -441,7 +442,7 @@ def test_a_query_that_crashes_the_engine_costs_one_request_not_the_endpoint(grap
     assert "restarting it" in stderr and srv.proc.returncode == 0
 
 
-def _health_or_none(srv: Server) -> dict[str, object] | None:
+def _health_or_none(srv: Server) -> dict[str, Any] | None:
     try:
         return srv.health()
     except httpx.HTTPError:
