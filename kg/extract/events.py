@@ -1,27 +1,43 @@
-"""Events: triggers (:mod:`kg.extract.triggers`), their arguments (:mod:`kg.extract.arguments`), modality
-and attribution (:mod:`kg.extract.modality`), and the killed/injured counts, as :class:`~kg.records.Event`s.
+"""Event mentions: triggers (:mod:`kg.extract.triggers`), their arguments (:mod:`kg.extract.arguments`), modality
+and attribution (:mod:`kg.extract.modality`), and the killed/injured counts, one :class:`~kg.records.Event` per
+mention. With each goes what event coreference (:mod:`kg.extract.coref_events`) and the past-reference
+check need from the parse, so that both can run on the whole document after its pieces are parsed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
 from kg.extract.arguments import ArgumentBuilder
+from kg.extract.coref_events import Cue, cue_of
 from kg.extract.entities import EntityIndex
 from kg.extract.lexicon import Lexicon
-from kg.extract.modality import event_modality, event_speaker
+from kg.extract.modality import event_modality, event_speaker, past_reference
 from kg.extract.triggers import find_triggers
 from kg.records import Event
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One event mention with the cues read from its parse."""
+
+    event: Event
+    cue: Cue
+    year: int | None = None  # the year its own time expression dates it to
+    long_past: bool = False  # "years ago", "last year", "in the 1980s", "the anniversary of ..."
+
+
 def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: Callable[[int], int],
-                   ignore: Callable[[int, int], bool], published: str | None) -> list[Event]:
+                   ignore: Callable[[int, int], bool], published: str | None, headline: int = 0) -> list[Found]:
+    """The event mentions of a parsed text; ``headline``: how many of its first sentences are headline lines."""
     entities = {e.id: e for e in index.entities}
-    events: list[Event] = []
+    found: list[Found] = []
     dates = [ent for ent in doc.ents if ent.label_ in {"DATE", "TIME"} and not ignore(ent.start_char, ent.end_char)]
     candidates = sorted(find_triggers(doc, lexicon, index, ignore), key=lambda c: c.start)
+    nouns = {c.token.i: c for c in candidates if not c.is_verb}
     for number, cand in enumerate(candidates, 1):
         trig = doc[cand.start: cand.end]
         if ignore(trig.start_char, trig.end_char):
@@ -32,18 +48,32 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
         else:
             builder.noun_arguments()
         builder.time_argument(dates, published)
-        modality = event_modality(cand.token, cand.is_verb)
+        sentence = sentence_of(cand.start)
+        in_headline = sentence < headline
+        traits = cand.entry.traits
+        modality = event_modality(cand.token, cand.is_verb, headline=in_headline,
+                                  eventive="communication" not in traits)
         speaker = event_speaker(cand.token, index, entities)
         count = builder.count() if cand.entry.counts else None
         killed = count if cand.entry.counts == "killed" else None
         injured = count if cand.entry.counts == "injured" else None
-        events.append(Event(
+        event = Event(
             id=f"V{number}", type=cand.entry.type,
             trigger_start=trig.start_char, trigger_end=trig.end_char, trigger=trig.text,
-            sentence=sentence_of(cand.start),
+            sentence=sentence,
             confidence=round(cand.entry.confidence * (0.9 if modality != "asserted" else 1.0), 3),
             rule=cand.rule, modality=modality, arguments=tuple(builder.arguments),
             killed=killed, injured=injured,
-            reported_by=speaker if "report" not in cand.entry.traits else None,
-        ))
-    return [e for e in events]
+            reported_by=speaker if "report" not in traits else None,
+        )
+        time = next((a for a in event.arguments if a.role == "time"), None)
+        year, long_past = past_reference(cand.token, time.text if time else None,
+                                         time is not None and time.rule == "date-attached")
+        # speech acts (statements, threats, requests) are told apart by their speaker; meetings are happenings
+        cue = cue_of(cand.token, cand.is_verb, in_headline, "communication" in traits and "contact" not in traits)
+        if cand.is_verb:  # "a drone strike hit the depot": the verb is the strike
+            subject = next((nouns[c.i] for c in cand.token.children if c.dep_ == "nsubj" and c.i in nouns), None)
+            if subject is not None:
+                cue = replace(cue, anchor=doc[subject.start].idx - trig.start_char)
+        found.append(Found(event, cue, year, long_past))
+    return found
