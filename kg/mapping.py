@@ -437,6 +437,7 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
         evidence.append(ev)
 
     starts = [start for start, _ in record.sentences]
+    places_by_id = {e.id: e.type in {"place", "facility"} for e in record.entities}
 
     def sentence_at(offset: int, default: int) -> int:
         """The sentence an offset is in (arguments of a merged event come from the sentences of its mentions)."""
@@ -488,7 +489,7 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
             add_edge(iri, mapping.roles["reported_by"], entity_iris[event.reported_by],
                      event.trigger_start, event.trigger_end, event.sentence, event.confidence)
         if mapping.happenings is not None:
-            keys = _happening_keys(event, rule.term, entity_iris, mapping, mapping.happenings)
+            keys = _happening_keys(event, rule.term, entity_iris, places_by_id, mapping, mapping.happenings)
             for key, window_start in keys:
                 nodes.setdefault(key, Node(key, (mapping.happenings.term,), (
                     (mapping.happenings.window_start, Lit(window_start, XSD + "date")),)))
@@ -524,8 +525,8 @@ def _statement_evidence(doc_iri: str, subject: str, rule: Rule, obj: str, start:
     )
 
 
-def _happening_keys(event: Event, cls: str, entity_iris: dict[str, str], mapping: Mapping,
-                    rule: HappeningRule) -> list[tuple[str, str]]:
+def _happening_keys(event: Event, cls: str, entity_iris: dict[str, str], places_by_id: dict[str, bool],
+                    mapping: Mapping, rule: HappeningRule) -> list[tuple[str, str]]:
     """(key IRI, window start) for each (place, participant) of an asserted, dated event and each window of
     ``rule.days`` + 1 days containing its date: two events share a key exactly when their coarse class, a place
     and a participant agree and their dates are at most ``rule.days`` apart."""
@@ -537,8 +538,9 @@ def _happening_keys(event: Event, cls: str, entity_iris: dict[str, str], mapping
     except ValueError:
         return []
     coarse = mapping.ontology.coarse(cls) or cls
-    places = sorted({entity_iris[a.entity] for a in event.arguments
-                     if a.role == "place" and a.entity in entity_iris})
+    # where: its places, and a place or facility it was done to ("bombed Hodeidah")
+    places = sorted({entity_iris[a.entity] for a in event.arguments if a.entity in entity_iris and (
+        a.role == "place" or (a.role == "target" and places_by_id.get(a.entity, False)))})
     participants = sorted({entity_iris[a.entity] for a in event.arguments
                            if a.role in {"agent", "target"} and a.entity in entity_iris})
     keys = []

@@ -60,8 +60,9 @@ WINDOW = 12  # sentences between a cluster's last mention and a noun phrase refe
 VERB_WINDOW = 4  # the same for a verb (it needs a shared argument too)
 ROLES = ("agent", "target", "place")
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
-NEW_WORDS = frozenset({"another", "other", "second", "third", "fourth", "fifth", "separate", "different", "fresh",
+NEW_WORDS = frozenset({"another", "other", "first", "second", "third", "fourth", "fifth", "separate", "different", "fresh",
                        "additional", "further", "subsequent", "similar", "earlier", "previous", "prior", "more"})
+TEMPORAL_PREPS = frozenset({"after", "before", "since", "following", "until", "till", "ahead", "prior", "during"})
 WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 _NON_MERGING = frozenset({"generic", "negated"})
 
@@ -89,16 +90,18 @@ class Cue:
     reference: str  # verb | definite | bare | indefinite | new
     headline: bool = False
     communication: bool = False
-    days: frozenset[str] = frozenset()  # weekdays naming the event's day: "the Monday attack", "Sunday's vote"
+    days: frozenset[str] = frozenset()  # the day its own time expression names ("on Monday", "the Monday attack")
     anchor: int | None = None  # an event verb whose subject is an event noun ("a drone strike hit ..."): the
     # noun's offset relative to the verb's; the verb says what that event did, so it is that event
+    relative: bool = False  # the time of another event: "three days after the first raid", "before the attack"
 
 
-def cue_of(trigger: Token, is_verb: bool, headline: bool, communication: bool) -> Cue:
+def cue_of(trigger: Token, is_verb: bool, headline: bool, communication: bool,
+           days: frozenset[str] = frozenset()) -> Cue:
     """The reference a trigger makes: a verb, a definite, bare, indefinite or explicitly new noun phrase."""
     lemma = trigger.lemma_.lower()
     days = frozenset(c.lower_ for c in trigger.children
-                     if c.lower_ in WEEKDAYS and c.dep_ in {"compound", "poss", "npadvmod", "nmod", "amod"})
+                     if c.lower_ in WEEKDAYS and c.dep_ in {"compound", "poss", "npadvmod", "nmod", "amod"}) | days
     if is_verb:
         return Cue(lemma, "verb", headline, communication, days)
     reference = "bare"
@@ -113,7 +116,8 @@ def cue_of(trigger: Token, is_verb: bool, headline: bool, communication: bool) -
             reference = "indefinite" if reference == "bare" else reference
     if new and reference != "definite":
         reference = "new"  # but "the second strike", "the other attack" refer back to one
-    return Cue(lemma, reference, headline, communication, days)
+    relative = trigger.dep_ == "pobj" and trigger.head.lower_ in TEMPORAL_PREPS
+    return Cue(lemma, reference, headline, communication, days, relative=relative)
 
 
 @dataclass(eq=False)
@@ -128,10 +132,12 @@ class _Cluster:
     days: set[str] = field(default_factory=set)  # resolved dates and weekday names
     lemmas: set[str] = field(default_factory=set)
 
+    introduced: bool = False  # the body has had its one chance to take up what the headline announced
+
     @property
     def waiting(self) -> bool:
-        """Announced by the headline and not yet introduced by the body (a bare noun introduces nothing)."""
-        return any(c.headline for c in self.cues) and all(c.headline or c.reference == "bare" for c in self.cues)
+        """Announced by the headline and not yet taken up by the body."""
+        return not self.introduced and any(c.headline for c in self.cues)
 
     def add(self, event: Event, cue: Cue) -> None:
         self.events.append(event)
@@ -163,27 +169,30 @@ def _heads(event: Event) -> dict[str, set[str]]:
     return heads
 
 
+def day_keys(text: str, value: str | None) -> set[str]:
+    """What a time expression says of the day: its date, month and day, weekday (only those it names)."""
+    if value:
+        try:
+            resolved = date.fromisoformat(value[:10])
+        except ValueError:
+            return set()
+        return {resolved.isoformat(), f"{resolved.strftime('%b').lower()}-{resolved.day}",
+                resolved.strftime("%A").lower()}
+    word = re.sub(r"^(on|last|this|early|late)\s+|('s)?(\s+(night|morning|evening|afternoon))?$", "", text.strip().lower())
+    if word in WEEKDAYS:
+        return {word}
+    if match := _MONTH_DAY.match(word):
+        month, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        return {f"{month}-{int(number)}"}
+    return set()
+
+
 def _days(event: Event) -> set[str]:
     """The days an event's own time expression names (a date found only in its sentence does not count)."""
     days: set[str] = set()
     for arg in event.arguments:
-        if arg.role != "time" or arg.rule.startswith("date-sentence"):
-            continue
-        if arg.value:
-            try:
-                resolved = date.fromisoformat(arg.value[:10])
-            except ValueError:
-                continue
-            days |= {resolved.isoformat(), f"{resolved.strftime('%b').lower()}-{resolved.day}",
-                     resolved.strftime("%A").lower()}
-        else:
-            word = re.sub(r"^(on|last|this|early|late)\s+|('s)?(\s+(night|morning|evening|afternoon))?$", "",
-                          arg.text.strip().lower())
-            if word in WEEKDAYS:
-                days.add(word)
-            elif match := _MONTH_DAY.match(word):
-                month, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-                days.add(f"{month}-{int(number)}")
+        if arg.role == "time" and not arg.rule.startswith("date-sentence"):
+            days |= day_keys(arg.text, arg.value)
     return days
 
 
@@ -208,7 +217,7 @@ class Resolver:
         at: dict[int, _Cluster] = {}  # mention start -> its cluster, for anchored verbs
         for event, cue in sorted(zip(events, cues, strict=True), key=lambda pair: pair[0].trigger_start):
             cluster = None
-            if cue.anchor is not None:
+            if cue.anchor is not None:  # the mention the syntax says it is the same event as
                 anchored = at.get(event.trigger_start + cue.anchor)
                 if anchored is not None and id(anchored) in open_ and self._compatible(event, cue, anchored):
                     cluster = anchored
@@ -239,8 +248,9 @@ class Resolver:
     def _antecedent(self, event: Event, cue: Cue, open_: OrderedDict[int, _Cluster]) -> _Cluster | None:
         if cue.reference == "new" or event.modality in _NON_MERGING:
             return None
-        best: tuple[int, int, int] | None = None
+        best: tuple[int, int, int, int, int, int] | None = None
         chosen: _Cluster | None = None
+        announced: list[_Cluster] = []
         for rank, cluster in enumerate(reversed(open_.values())):
             distance = event.sentence - cluster.last_sentence
             waiting = cluster.waiting and not cue.headline and cue.reference != "bare"
@@ -250,12 +260,13 @@ class Resolver:
             if not self._compatible(event, cue, cluster):
                 continue
             shared = self._shared(event, cluster, self.same)
+            if waiting:
+                announced.append(cluster)
+                shared |= self._shared(event, cluster, self.related)
             if cue.communication and "agent" not in shared:
                 ok = False  # statements are told apart by who made them
             elif waiting:
-                # the body's first mention of what the headline announced: a participant, the word or the class
-                ok = bool(self._shared(event, cluster, self.related)) or cue.lemma in cluster.lemmas or \
-                    event.type == cluster.type
+                ok = True  # the body's first compatible mention takes up what the headline announced
             elif cue.headline:
                 ok = bool(shared) or cue.lemma in cluster.lemmas
             elif cue.reference == "verb":
@@ -266,13 +277,18 @@ class Resolver:
                 ok = bool(shared) or cue.lemma in cluster.lemmas
             else:  # indefinite: a new event
                 ok = False
-            if ok and distance == 0 and cue.reference != "definite" and not waiting:
-                ok = False  # two verbs (or indefinites) of one sentence are two events
+            if ok and distance == 0 and (cue.relative or (cue.reference != "definite" and not waiting)):
+                ok = False  # two verbs (or indefinites) of one sentence are two events; so is "X after Y"
             if not ok:
                 continue
-            score = (len(shared), int(cue.lemma in cluster.lemmas), -rank)
+            # what it shares, the same word, the nearest sentence, the most salient (most mentioned), the same
+            # class, the most recent
+            score = (len(shared), int(cue.lemma in cluster.lemmas), -distance, len(cluster.events),
+                     int(event.type == cluster.type), -rank)
             if best is None or score > best:
                 best, chosen = score, cluster
+        for cluster in announced:
+            cluster.introduced = True  # one chance: a headline event the lede does not take up is not waited for
         return chosen
 
     def _compatible(self, event: Event, cue: Cue, cluster: _Cluster) -> bool:

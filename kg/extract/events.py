@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc
 
 from kg.extract.arguments import ArgumentBuilder
-from kg.extract.coref_events import Cue, cue_of
+from kg.extract.coref_events import Cue, cue_of, day_keys
 from kg.extract.entities import EntityIndex
 from kg.extract.lexicon import Lexicon
 from kg.extract.modality import event_modality, event_speaker, past_reference
-from kg.extract.triggers import find_triggers
+from kg.extract.triggers import Candidate, find_triggers
 from kg.records import Event
 
 
@@ -38,6 +38,7 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
     dates = [ent for ent in doc.ents if ent.label_ in {"DATE", "TIME"} and not ignore(ent.start_char, ent.end_char)]
     candidates = sorted(find_triggers(doc, lexicon, index, ignore), key=lambda c: c.start)
     nouns = {c.token.i: c for c in candidates if not c.is_verb}
+    verbs = {c.token.i: c for c in candidates if c.is_verb}
     for number, cand in enumerate(candidates, 1):
         trig = doc[cand.start: cand.end]
         if ignore(trig.start_char, trig.end_char):
@@ -67,13 +68,45 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
             reported_by=speaker if "report" not in traits else None,
         )
         time = next((a for a in event.arguments if a.role == "time"), None)
-        year, long_past = past_reference(cand.token, time.text if time else None,
-                                         time is not None and time.rule == "date-attached")
+        own = time is not None and _governs(doc, cand.start, cand.end, time.start, time.end)
+        year, long_past = past_reference(cand.token, time.text if time else None, own)
+        days = frozenset(day_keys(time.text, time.value)) if time is not None and own else frozenset()
         # speech acts (statements, threats, requests) are told apart by their speaker; meetings are happenings
-        cue = cue_of(cand.token, cand.is_verb, in_headline, "communication" in traits and "contact" not in traits)
-        if cand.is_verb:  # "a drone strike hit the depot": the verb is the strike
-            subject = next((nouns[c.i] for c in cand.token.children if c.dep_ == "nsubj" and c.i in nouns), None)
-            if subject is not None:
-                cue = replace(cue, anchor=doc[subject.start].idx - trig.start_char)
+        cue = cue_of(cand.token, cand.is_verb, in_headline, "communication" in traits and "contact" not in traits,
+                     days)
+        anchor = _anchor(cand, nouns, verbs)
+        if anchor is not None:
+            cue = replace(cue, anchor=doc[anchor.start].idx - trig.start_char)
         found.append(Found(event, cue, year, long_past))
     return found
+
+
+def _governs(doc: Doc, start: int, end: int, char_start: int, char_end: int, depth: int = 3) -> bool:
+    """Whether the phrase at ``char_start:char_end`` hangs on the trigger (tokens ``start:end``) within ``depth``
+    steps up the parse: it is the trigger's own expression ("on Monday", "the 2015 offensive")."""
+    span = doc.char_span(char_start, char_end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    current = span.root
+    for _ in range(depth):
+        if current.head.i == current.i:
+            return False
+        current = current.head
+        if start <= current.i < end:
+            return True
+    return False
+
+
+def _anchor(cand: Candidate, nouns: dict[int, Candidate], verbs: dict[int, Candidate]) -> Candidate | None:
+    """The event mention this one is the same event as by the syntax: the event noun subject of an event verb
+    ("a drone strike hit the depot": the hitting is the strike), the venue of a statement ("said in a
+    statement")."""
+    token = cand.token
+    if cand.is_verb:
+        return next((nouns[c.i] for c in token.children if c.dep_ == "nsubj" and c.i in nouns), None)
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ == "in" and head.head.i in verbs:
+        verb = verbs[head.head.i]
+        if "communication" in verb.entry.traits and "communication" in cand.entry.traits:
+            return verb
+    return None

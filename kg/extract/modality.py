@@ -65,6 +65,10 @@ OCCURRENCE_VERBS = frozenset({"launch", "carry", "conduct", "stage", "mount", "m
 OCCURRING = frozenset({"happen", "occur", "take", "begin", "start", "unfold", "come", "go", "break", "proceed"})
 GOING_ON = frozenset({"continue", "resume", "end", "last", "stop", "persist", "intensify", "escalate", "subside"})
 NEGATIVE_WORDS = frozenset({"nobody", "none", "nothing", "noone", "neither"})
+INTENT_NOUNS = {"plot": "planned", "plan": "planned", "scheme": "planned", "conspiracy": "planned", "bid": "planned",
+                "intention": "planned", "intent": "planned", "preparation": "planned", "threat": "threatened",
+                "warning": "threatened", "ultimatum": "threatened"}
+FEAR_VERBS = frozenset({"fear", "dread", "risk", "imagine", "envisage", "envision", "suppose"})
 PREVENTION_VERBS = frozenset({"prevent", "avert", "deter", "avoid", "forestall", "preempt", "pre-empt"})
 ASPECTUAL = frozenset({"begin", "start", "happen", "occur", "take", "launch", "come", "continue", "resume", "end",
                        "last", "finish", "go", "get", "be", "commence", "unfold"})
@@ -90,7 +94,10 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
         return "negated"  # "nobody was hurt", "killing no one"
     clause = trigger
     negation = modal = True  # the clause's negation / its auxiliaries and "if" apply to the event
+    climb = True  # and so do the verbs above the clause ("vowed to launch an attack")
     lexical = not is_verb  # the clause's verb (plan, deny, threaten, expect) says what became of the event
+    if trigger.dep_ in {"compound", "acl"} and trigger.head.lemma_.lower() in INTENT_NOUNS:
+        return INTENT_NOUNS[trigger.head.lemma_.lower()]  # "a bombing plot", "a plot to bomb", "a kidnap threat"
     if not is_verb:
         for child in trigger.children:
             if child.dep_ == "amod" and child.lower_ in PLAN_MODIFIERS:
@@ -111,7 +118,7 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
             modal = verb not in GOING_ON  # "the offensive would continue": it is under way already
             lexical = False  # "the attack set the depot ablaze": the event acts
         elif trigger.dep_ == "pobj":
-            negation = modal = False
+            negation = modal = climb = False  # "vowed to respond to the attack": the response is what is vowed
         if trigger.dep_ == "nsubjpass":
             # "his visit was intended to boost morale": what is intended is its purpose, not the visit
             lexical = not any(c.dep_ == "xcomp" and c.lemma_.lower() not in ASPECTUAL for c in clause.children)
@@ -140,6 +147,10 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
                 return "expected"
             if lemma in PLAN_VERBS:
                 return "planned"
+            if lemma in FEAR_VERBS:
+                return "hypothetical"  # "residents fear an attack"
+        if not climb:
+            break
         if current.dep_ == "acl" and current.head.pos_ == "NOUN" and current.head.dep_ in {"dobj", "nsubjpass"} \
                 and current.head.head.lemma_.lower() in DENY_VERBS and steps < 3:
             current = current.head.head  # "denied reports that a unit was attacked"
@@ -152,7 +163,7 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
         current = current.head
         steps += 1
     # "is expected to launch", "meant to help": the controlling verb of an infinitive.
-    if current.dep_ == "xcomp" and current.head.lemma_.lower() in EXPECT_WORDS | PLAN_VERBS:
+    if climb and current.dep_ == "xcomp" and current.head.lemma_.lower() in EXPECT_WORDS | PLAN_VERBS:
         return "expected" if current.head.lemma_.lower() in EXPECT_WORDS else "planned"
     return "asserted"
 
@@ -231,7 +242,8 @@ def generic_reading(trigger: Token, is_verb: bool, headline: bool = False, event
         return True
     if is_verb:
         aux = {c.lower_ for c in trigger.children if c.dep_ in {"aux", "auxpass"}}
-        if eventive and not headline and trigger.tag_ in {"VBZ", "VBP"} and not aux:
+        subordinate = any(c.dep_ == "mark" for c in trigger.children)  # "if they attack", "when it ends"
+        if eventive and not headline and not subordinate and trigger.tag_ in {"VBZ", "VBP"} and not aux:
             return True  # the simple present of an event verb in running text: a habit ("they attack convoys")
         perfect = bool(aux & {"has", "have", "'ve"})
         subjects = [c for c in trigger.children if c.dep_ in {"nsubj", "nsubjpass"}]
