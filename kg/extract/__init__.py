@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 from kg.errors import InputError
 from kg.extract.assemble import Assembler, Piece, Stats, headline_count
 from kg.extract.boilerplate import boilerplate_spans
+from kg.extract.coref_events import event_parents
 from kg.extract.entities import extract_entities
 from kg.extract.events import extract_events
 from kg.extract.lexicon import load_gazetteer, load_lexicon
@@ -43,6 +44,7 @@ class Extractor:
         meta = self.nlp.meta
         self.model_name = f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
         self.stats = Stats()  # of the last document extracted
+        self.tree = event_parents(self.lexicon.events)
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -66,7 +68,8 @@ class Extractor:
             skips: dict[int, Spans] = {}
             for (number, offset, length, last), doc in self._parsed(batch, skips):
                 document = batch[number]
-                assembler = assemblers.setdefault(number, Assembler(document, self.gazetteer, self.model_name))
+                assembler = assemblers.get(number) or Assembler(document, self.gazetteer, self.model_name, self.tree)
+                assemblers[number] = assembler
                 assembler.add(self._piece(document, doc, offset, skips[number]), length)
                 if last:
                     del assemblers[number], skips[number]
@@ -139,7 +142,7 @@ class Extractor:
         """Everything after the spaCy pipeline for a text parsed in one piece: entities, events, relations."""
         if doc.text != document.text:  # only possible if a component changed the text
             raise InputError("parsed text does not match the document text", where=document.source or document.id)
-        assembler = Assembler(document, self.gazetteer, self.model_name)
+        assembler = Assembler(document, self.gazetteer, self.model_name, self.tree)
         assembler.add(self._piece(document, doc, 0, boilerplate_spans(document.text)), len(document.text))
         return assembler.finish()
 

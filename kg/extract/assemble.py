@@ -13,10 +13,11 @@ passes through unchanged.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from kg.extract.coref_events import Related, Resolver, related_entities
+from kg.extract.coref_events import PARENT, Related, Resolver, related_entities
 from kg.extract.events import Found
 from kg.extract.lexicon import Gazetteer
 from kg.records import Argument, DocRecord, Document, Entity, Event, Mention, Relation
@@ -85,10 +86,12 @@ class _Entity:
 class Assembler:
     """Collects the pieces of one document, in order, and builds its :class:`DocRecord`."""
 
-    def __init__(self, document: Document, gazetteer: Gazetteer, model: str) -> None:
+    def __init__(self, document: Document, gazetteer: Gazetteer, model: str,
+                 tree: Mapping[str, str] | None = None) -> None:
         self.document = document
         self.gazetteer = gazetteer
         self.model = model
+        self.tree = dict(tree) if tree is not None else dict(PARENT)
         self.stats = Stats()
         self.sentences: list[tuple[int, int]] = []
         self.entities: list[_Entity] = []
@@ -191,7 +194,7 @@ class Assembler:
             entities, relations, found = self._numbered()
         found = self._past_reference(found)
         resolver = Resolver(self._related(entities, relations), frozenset(
-            e.id for e in entities if e.type == "state"))
+            e.id for e in entities if e.type == "state"), self.tree)
         events = resolver.resolve([f.event for f in found], [f.cue for f in found])
         self.stats.coref_pairs = resolver.pairs
         return DocRecord(document=self.document, sentences=tuple(sentences), entities=tuple(entities),

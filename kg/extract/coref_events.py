@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -47,7 +47,8 @@ from spacy.tokens import Token
 from kg.records import Argument, Event, EventMention
 
 # The event class tree below Event for the shipped trigger lexicon (type key -> parent key), as in
-# ontology/kg.ttl; tests/test_extract_events_coref.py checks it against the ontology and the mapping.
+# ontology/kg.ttl; tests/test_extract_events_coref.py checks it against the ontology and the mapping. (The
+# extractor may not read the mapping; a lexicon entry that names its own ``parent`` overrides this.)
 PARENT: dict[str, str] = {
     "visit": "movement", "deployment": "movement", "withdrawal": "movement",
     "meeting": "contact", "statement": "contact", "threat": "contact", "request": "contact",
@@ -67,19 +68,30 @@ WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "s
 _NON_MERGING = frozenset({"generic", "negated"})
 
 
-def ancestors(event_type: str) -> tuple[str, ...]:
+def event_parents(lexicon_events: Mapping[str, object]) -> dict[str, str]:
+    """The class tree: :data:`PARENT`, with the parent an event type of the trigger lexicon names for itself
+    (a ``parent`` on its entry, where the lexicon gives one) taking precedence."""
+    tree = dict(PARENT)
+    for key, entry in lexicon_events.items():
+        parent = getattr(entry, "parent", None)
+        if isinstance(parent, str) and parent:
+            tree[key] = parent
+    return tree
+
+
+def ancestors(event_type: str, tree: Mapping[str, str] = PARENT) -> tuple[str, ...]:
     chain = [event_type]
-    while chain[-1] in PARENT and len(chain) < 10:
-        chain.append(PARENT[chain[-1]])
+    while chain[-1] in tree and len(chain) < 10:
+        chain.append(tree[chain[-1]])
     return tuple(chain)
 
 
-def compatible_classes(a: str, b: str) -> bool:
-    return a in ancestors(b) or b in ancestors(a)
+def compatible_classes(a: str, b: str, tree: Mapping[str, str] = PARENT) -> bool:
+    return a in ancestors(b, tree) or b in ancestors(a, tree)
 
 
-def more_specific(a: str, b: str) -> str:
-    return a if len(ancestors(a)) >= len(ancestors(b)) else b
+def more_specific(a: str, b: str, tree: Mapping[str, str] = PARENT) -> str:
+    return a if len(ancestors(a, tree)) >= len(ancestors(b, tree)) else b
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +151,10 @@ class _Cluster:
         """Announced by the headline and not yet taken up by the body."""
         return not self.introduced and any(c.headline for c in self.cues)
 
-    def add(self, event: Event, cue: Cue) -> None:
+    def add(self, event: Event, cue: Cue, tree: Mapping[str, str]) -> None:
         self.events.append(event)
         self.cues.append(cue)
-        self.type = more_specific(self.type, event.type) if self.events[:-1] else event.type
+        self.type = more_specific(self.type, event.type, tree) if self.events[:-1] else event.type
         self.last_sentence = max(self.last_sentence, event.sentence)
         for role, ids in _roles(event).items():
             self.roles.setdefault(role, set()).update(ids)
@@ -209,6 +221,7 @@ class Resolver:
 
     related: Related
     states: frozenset[str] = frozenset()
+    tree: Mapping[str, str] = field(default_factory=lambda: dict(PARENT))  # event type -> parent type
     pairs: int = 0  # candidate pairs compared (for the linear-time check)
 
     def resolve(self, events: Sequence[Event], cues: Sequence[Cue]) -> list[Event]:
@@ -228,7 +241,7 @@ class Resolver:
                 clusters.append(cluster)
             else:
                 del open_[id(cluster)]
-            cluster.add(event, cue)
+            cluster.add(event, cue, self.tree)
             open_[id(cluster)] = cluster
             at[event.trigger_start] = cluster
             self._forget(open_, event.sentence)
@@ -294,7 +307,7 @@ class Resolver:
     def _compatible(self, event: Event, cue: Cue, cluster: _Cluster) -> bool:
         if event.modality != cluster.modality or event.modality in _NON_MERGING:
             return False
-        if not compatible_classes(cluster.type, event.type):
+        if not compatible_classes(cluster.type, event.type, self.tree):
             return False
         days = _days(event) | cue.days
         if days and cluster.days and not days & cluster.days:
