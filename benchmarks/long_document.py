@@ -7,9 +7,8 @@ Usage: python benchmarks/long_document.py [--sizes 1 5 50] [--split 5] [--pieces
 The text is made at run time of the texts of ../shared/eval (WikiEvents, RAMS, MUC-4) when that folder is there,
 else of the example articles and the articles of tests/data, joined by blank lines and repeated to the size.
 Each run is a fresh `python -m kg extract` process (so the pipeline load is counted), with --max-bytes above
-the size; its peak RSS is read with os.wait4. For information only; not a test. On a shared machine other work
-slows every run down, so compare the single and split runs of one invocation with each other, not with
-another day's figures.
+the size; its peak RSS and CPU seconds are read with os.wait4. For information only; not a test. On a shared machine
+other work slows every run down (wall seconds), but not their CPU seconds: compare those.
 """
 
 from __future__ import annotations
@@ -58,8 +57,8 @@ def text_of(size: int, parts: list[str]) -> str:
     return "\n\n".join(out)
 
 
-def run(source: Path, limit: int) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one `kg extract` process on ``source``."""
+def run(source: Path, limit: int) -> tuple[float, float, float]:
+    """Seconds, CPU seconds and peak RSS (MB) of one `kg extract` process on ``source``."""
     out = source.with_suffix(".records.jsonl")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     started = time.perf_counter()
@@ -72,7 +71,7 @@ def run(source: Path, limit: int) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"kg extract failed on {source}: {stderr.strip()}")
     out.unlink(missing_ok=True)
-    return seconds, usage.ru_maxrss / 1024  # KiB on Linux
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KiB on Linux
 
 
 def main() -> None:
@@ -84,15 +83,15 @@ def main() -> None:
     parts = paragraphs()
     source = "../shared/eval texts" if SHARED.is_dir() else "the example and test articles"
     print(f"text from {source}; one `kg extract` process per run (pipeline load included)")
-    print(f"{'run':<34}{'seconds':>10}{'peak RSS':>12}")
+    print(f"{'run':<34}{'seconds':>10}{'CPU s':>10}{'peak RSS':>12}")
     with tempfile.TemporaryDirectory() as folder:
         for size_mb in args.sizes:
             size = int(size_mb * MB)
             text = text_of(size, parts)
             single = Path(folder) / f"one-{size_mb:g}mb.txt"
             single.write_text(text, encoding="utf-8")
-            seconds, rss = run(single, size * 2)
-            print(f"{f'{size_mb:g} MB, 1 document':<34}{seconds:>10.1f}{rss:>9.0f} MB", flush=True)
+            seconds, cpu, rss = run(single, size * 2)
+            print(f"{f'{size_mb:g} MB, 1 document':<34}{seconds:>10.1f}{cpu:>10.1f}{rss:>9.0f} MB", flush=True)
             if size_mb in args.split:
                 chunks = text.split("\n\n")
                 step = max(1, len(chunks) // args.pieces)
@@ -101,10 +100,10 @@ def main() -> None:
                 with open(split, "w", encoding="utf-8") as handle:
                     for n, doc in enumerate(docs):
                         handle.write(json.dumps({"id": f"part{n}", "text": doc}) + "\n")
-                split_s, split_rss = run(split, size * 2)
+                split_s, split_cpu, split_rss = run(split, size * 2)
                 label = f"{size_mb:g} MB, {len(docs)} documents"
-                print(f"{label:<34}{split_s:>10.1f}{split_rss:>9.0f} MB   one document: x{seconds / split_s:.2f} "
-                      f"the time", flush=True)
+                print(f"{label:<34}{split_s:>10.1f}{split_cpu:>10.1f}{split_rss:>9.0f} MB   one document: "
+                      f"x{seconds / split_s:.2f} the time, x{cpu / split_cpu:.2f} the CPU", flush=True)
 
 
 if __name__ == "__main__":

@@ -142,9 +142,9 @@ class Assembler:
             if head is not None and tail is not None and head is not tail:
                 self.relations.append((rel.type, head, tail, replace(
                     rel, start=rel.start + offset, end=rel.end + offset, sentence=rel.sentence + base)))
+        keys = {k: str(id(v)) for k, v in owners.items()}
         for found in piece.found:
-            event = _shifted(found.event, offset, base, {k: str(id(v)) for k, v in owners.items()})
-            self.found.append(replace(found, event=event))
+            self.found.append(replace(found, event=_shifted(found.event, offset, base, keys)))
 
     def _find(self, entity: Entity) -> _Entity | None:
         self.stats.entity_lookups += 1

@@ -15,7 +15,7 @@ from kg.extract.arguments import ArgumentBuilder
 from kg.extract.coref_events import Cue, cue_of, day_keys
 from kg.extract.entities import EntityIndex
 from kg.extract.lexicon import Lexicon
-from kg.extract.modality import event_modality, event_speaker, past_reference
+from kg.extract.modality import event_modality, event_speaker, kind_reference, past_reference
 from kg.extract.triggers import Candidate, find_triggers
 from kg.records import Event
 
@@ -67,6 +67,8 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
             killed=killed, injured=injured,
             reported_by=speaker if "report" not in traits else None,
         )
+        if modality == "asserted" and not in_headline and not event.arguments and kind_reference(cand.token):
+            event = replace(event, modality="generic", confidence=round(event.confidence * 0.9, 3))
         time = next((a for a in event.arguments if a.role == "time"), None)
         own = time is not None and _governs(doc, cand.start, cand.end, time.start, time.end)
         year, long_past = past_reference(cand.token, time.text if time else None, own)

@@ -64,6 +64,7 @@ OCCURRENCE_VERBS = frozenset({"launch", "carry", "conduct", "stage", "mount", "m
                               "cause", "plan", "prepare", "attempt"})
 OCCURRING = frozenset({"happen", "occur", "take", "begin", "start", "unfold", "come", "go", "break", "proceed"})
 GOING_ON = frozenset({"continue", "resume", "end", "last", "stop", "persist", "intensify", "escalate", "subside"})
+MEANS_PREPS = frozenset({"with", "by", "through", "via", "in", "during", "amid"})
 NEGATIVE_WORDS = frozenset({"nobody", "none", "nothing", "noone", "neither"})
 INTENT_NOUNS = {"plot": "planned", "plan": "planned", "scheme": "planned", "conspiracy": "planned", "bid": "planned",
                 "intention": "planned", "intent": "planned", "preparation": "planned", "threat": "threatened",
@@ -117,8 +118,10 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
             negation = verb in OCCURRING
             modal = verb not in GOING_ON  # "the offensive would continue": it is under way already
             lexical = False  # "the attack set the depot ablaze": the event acts
-        elif trigger.dep_ == "pobj":
-            negation = modal = climb = False  # "vowed to respond to the attack": the response is what is vowed
+        elif trigger.dep_ == "pobj" and trigger.head.lower_ not in MEANS_PREPS:
+            # "vowed to respond to the attack", "did not comment on the attack": what the clause says is about
+            # something else; but "is expected to begin with an assault", "killed in an attack" are about it
+            negation = modal = climb = False
         if trigger.dep_ == "nsubjpass":
             # "his visit was intended to boost morale": what is intended is its purpose, not the visit
             lexical = not any(c.dep_ == "xcomp" and c.lemma_.lower() not in ASPECTUAL for c in clause.children)
@@ -229,6 +232,23 @@ def _period(clause: Token) -> bool:
     return False
 
 
+def _many(noun: Token) -> bool:
+    """A vague large quantity: "many judges", "hundreds of people", "countless victims"."""
+    words = {noun.lower_, *(c.lower_ for c in noun.children if c.dep_ in {"amod", "nummod", "det", "quantmod"})}
+    return bool(words & {"many", "numerous", "countless", "hundreds", "thousands", "dozens", "scores", "millions"})
+
+
+def kind_reference(trigger: Token) -> bool:
+    """A bare singular noun with nothing to anchor it, as an object or in a prepositional phrase: the kind of
+    event, not one of them ("because of violence", "promoters of violence", "they glorify war"). The caller
+    checks that no argument (agent, target, place, time) anchors it either."""
+    if trigger.tag_ != "NN" or trigger.dep_ not in {"pobj", "dobj", "conj"}:
+        return False
+    if trigger.dep_ == "conj" and trigger.head.dep_ not in {"pobj", "dobj"}:
+        return False
+    return not any(c.dep_ not in {"cc", "conj", "punct"} for c in trigger.children)
+
+
 def _counted(noun: Token) -> bool:
     return any(c.dep_ == "nummod" and (c.like_num and c.lower_ not in {"one", "1", "a"}) for c in noun.children)
 
@@ -240,6 +260,8 @@ def generic_reading(trigger: Token, is_verb: bool, headline: bool = False, event
     clause = _clause_of(trigger, is_verb)
     if _habitual(clause) or (not is_verb and _habitual(trigger)):
         return True
+    if clause.dep_ in {"xcomp", "pcomp", "advcl"} and _habitual(clause.head):
+        return True  # "they always end up killing each other"
     if is_verb:
         aux = {c.lower_ for c in trigger.children if c.dep_ in {"aux", "auxpass"}}
         subordinate = any(c.dep_ == "mark" for c in trigger.children)  # "if they attack", "when it ends"
@@ -247,6 +269,8 @@ def generic_reading(trigger: Token, is_verb: bool, headline: bool = False, event
             return True  # the simple present of an event verb in running text: a habit ("they attack convoys")
         perfect = bool(aux & {"has", "have", "'ve"})
         subjects = [c for c in trigger.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if perfect and any(c.dep_ == "dobj" and _many(c) for c in trigger.children):
+            return True  # "the murderers who have killed many judges": a tally, not a happening
         return perfect and _period(trigger) and any(_counted(s) or s.like_num for s in subjects)
     if any(c.dep_ in {"det", "amod"} and c.lower_ in GENERIC_DETERMINERS for c in trigger.children):
         return True  # "such attacks", "any attack", "every bombing"
@@ -263,9 +287,12 @@ def generic_reading(trigger: Token, is_verb: bool, headline: bool = False, event
         return True  # "attacks like these"
     if _counted(trigger) and trigger.tag_ in {"NNS", "NNPS"} and (_period(clause) or _period(trigger)):
         return True  # "600 clashes between January and September", "700 assassinations so far this year"
-    if _counted(trigger) and clause.lemma_.lower() == "be" and any(c.dep_ == "expl" for c in clause.children) \
-            and any(c.dep_ == "aux" and c.lower_ in {"has", "have"} for c in clause.children):
+    existential = clause.lemma_.lower() == "be" and any(c.dep_ == "expl" for c in clause.children)
+    if existential and _counted(trigger) and any(c.dep_ == "aux" and c.lower_ in {"has", "have"}
+                                                  for c in clause.children):
         return True  # "there have been 4 murders"
+    if existential and clause.tag_ in {"VBZ", "VBP"} and not headline:
+        return True  # "there are only some bombings and shootings": what there is, not what happened
     if not _bare(trigger):
         return False
     if trigger.dep_ in {"nsubj", "nsubjpass"} and head.lemma_.lower() in COPULAS:
