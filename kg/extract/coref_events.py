@@ -3,35 +3,42 @@
 Mentions are taken in text order; each either joins an event already open (a *cluster*) or opens a new one.
 A mention may join a cluster only when they are **compatible**:
 
-- class: the same class, or one an ancestor of the other (attack ~ bombing, not bombing ~ airstrike;
-  :data:`PARENT`; an event type the tree does not know is compatible with itself only);
+- class: the same class, or one an ancestor of the other (attack ~ bombing, not bombing ~ airstrike; the
+  tree is :data:`PARENT`, or what the trigger lexicon says; a type the tree does not know is compatible
+  with itself only);
 - modality: the same, and neither generic nor negated (a kind of event, or one that did not happen, is no
   particular happening to refer back to);
 - arguments: for agent, target and place, when both sides name entities, some entity on one side is the
   entity on the other or related to it (the gazetteer's parents, or memberOf / subOrganizationOf /
-  locatedIn / nationality in the document); a state as place is compatible with any place;
-- time: no two different resolved dates, no two different weekdays;
-- distance: the cluster was last mentioned at most :data:`WINDOW` sentences before (fewer for verbs).
+  commands / leaderOf / locatedIn in the document); a state as place is compatible with any place;
+- time: no two different days named by the mentions' own time expressions (dates, weekdays, "the Monday
+  attack");
+- distance: the cluster was last mentioned at most :data:`WINDOW` sentences before.
 
 and when the text says it is the same happening:
 
-- a definite noun phrase refers back ("the attack", "this strike", "his visit", "Israel's offensive"): the
-  most recent compatible cluster (one sharing an argument first) in the window;
-- a bare plural or mass noun ("airstrikes", "fighting") joins a compatible cluster of the same trigger
-  word, or one it shares an argument with;
-- a verb joins a compatible cluster it shares an entity argument with, within :data:`VERB_WINDOW`
-  sentences, never one mentioned earlier in the same sentence (coordinated verbs are distinct events);
+- the syntax says so: an event noun that is the subject of an event verb ("a drone strike hit the depot":
+  the hitting is the strike), a statement noun that is where something was said ("said in a statement");
+- a definite noun phrase refers back ("the attack", "this strike", "his visit", "Israel's offensive", "the
+  second strike"): to a compatible cluster, preferring one it shares a participant or the word with, then
+  the nearest, then the most mentioned (the most salient);
+- a bare plural or mass noun ("airstrikes", "fighting") joins a compatible cluster of the same word or one
+  it shares a participant with (the same entity, or a non-entity argument with the same head word);
+- a verb joins a compatible cluster it shares a participant with, within :data:`VERB_WINDOW` sentences;
 - an indefinite noun phrase ("an attack") opens a new event, and "another attack", "a second strike", "a
-  separate bombing" always do; the one exception is the headline: the title and subtitle announce what
-  the body reports, so the first compatible mention of the body joins a cluster made only of headline
-  mentions whatever its determiner;
-- statements and other communication events join only a cluster with the same speaker (agent).
+  separate bombing" always do; so does a mention that dates another ("three days after the first raid"),
+  and two verbs or indefinites of one sentence are two events;
+- the headline announces what the body reports: the first compatible mention of the body (not a bare noun)
+  joins an event of the title or subtitle whatever its determiner; a headline event the body's first
+  compatible mention does not take up is not waited for any longer;
+- statements, threats and requests join only a cluster with the same speaker (agent); meetings are
+  happenings like the others.
 
-The merged event has every mention (the first is its trigger), the most specific class, the highest
-confidence, and the arguments of all its mentions: one per entity and role (the best evidenced: attached
-before loose, then the higher confidence), one time (the best evidenced), the counts of its best evidenced
-mention. The search looks back only over clusters mentioned within the window, so the work per mention is
-bounded and the whole pass is linear in the length of the document.
+The merged event has every mention (the first is its trigger; each keeps the arguments found there), the most
+specific class, the highest confidence, and the arguments of all its mentions: one per entity and role (the
+best evidenced: attached before loose, then the higher confidence), one time (the best evidenced), the counts
+of its best evidenced mention. The search looks back only over clusters mentioned within the window (and the
+headline's), so the work per mention is bounded and the whole pass is linear in the length of the document.
 """
 
 from __future__ import annotations
