@@ -139,6 +139,15 @@ def cue_of(trigger: Token, is_verb: bool, headline: bool, communication: bool,
     return Cue(lemma, reference, headline, communication, days, relative=relative)
 
 
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What a mention names, computed once per mention: entities and head words by role, days."""
+
+    roles: dict[str, set[str]]
+    heads: dict[str, set[str]]
+    days: set[str]
+
+
 @dataclass(eq=False)
 class _Cluster:
     events: list[Event]
@@ -239,7 +248,8 @@ class Resolver:
             cluster = None
             if cue.anchor is not None:  # the mention the syntax says it is the same event as
                 anchored = at.get(event.trigger_start + cue.anchor)
-                if anchored is not None and id(anchored) in open_ and self._compatible(event, cue, anchored):
+                facts = _Facts(_roles(event), _heads(event), _days(event) | cue.days)
+                if anchored is not None and id(anchored) in open_ and self._compatible(event, facts, anchored):
                     cluster = anchored
             if cluster is None:
                 cluster = self._antecedent(event, cue, open_)
@@ -268,6 +278,7 @@ class Resolver:
     def _antecedent(self, event: Event, cue: Cue, open_: OrderedDict[int, _Cluster]) -> _Cluster | None:
         if cue.reference == "new" or event.modality in _NON_MERGING:
             return None
+        mention = _Facts(_roles(event), _heads(event), _days(event) | cue.days)
         best: tuple[int, int, int, int, int, int] | None = None
         chosen: _Cluster | None = None
         announced: list[_Cluster] = []
@@ -277,12 +288,12 @@ class Resolver:
             if distance > WINDOW and not cluster.waiting:
                 continue
             self.pairs += 1
-            if not self._compatible(event, cue, cluster):
+            if not self._compatible(event, mention, cluster):
                 continue
-            shared = self._shared(event, cluster, self.same)
+            shared = self._shared(mention, cluster, self.same)
             if waiting:
                 announced.append(cluster)
-                shared |= self._shared(event, cluster, self.related)
+                shared |= self._shared(mention, cluster, self.related)
             if cue.communication and "agent" not in shared:
                 ok = False  # statements are told apart by who made them
             elif waiting:
@@ -311,15 +322,14 @@ class Resolver:
             cluster.introduced = True  # one chance: a headline event the lede does not take up is not waited for
         return chosen
 
-    def _compatible(self, event: Event, cue: Cue, cluster: _Cluster) -> bool:
+    def _compatible(self, event: Event, mention: _Facts, cluster: _Cluster) -> bool:
         if event.modality != cluster.modality or event.modality in _NON_MERGING:
             return False
         if not compatible_classes(cluster.type, event.type, self.tree):
             return False
-        days = _days(event) | cue.days
-        if days and cluster.days and not days & cluster.days:
+        if mention.days and cluster.days and not mention.days & cluster.days:
             return False
-        for role, ids in _roles(event).items():
+        for role, ids in mention.roles.items():
             theirs = cluster.roles.get(role)
             if not theirs:
                 continue
@@ -334,14 +344,14 @@ class Resolver:
         return a == b
 
     @staticmethod
-    def _shared(event: Event, cluster: _Cluster, match: Related) -> set[str]:
+    def _shared(mention: _Facts, cluster: _Cluster, match: Related) -> set[str]:
         """The roles in which the mention names an entity the cluster names (``match``: the same, or related)."""
         shared: set[str] = set()
-        for role, ids in _roles(event).items():
+        for role, ids in mention.roles.items():
             theirs = cluster.roles.get(role, set())
             if any(match(a, b) for a in ids for b in theirs):
                 shared.add(role)
-        for role, words in _heads(event).items():
+        for role, words in mention.heads.items():
             if words & cluster.heads.get(role, set()):
                 shared.add(role)  # "three workers were killed ... the three workers died"
         return shared

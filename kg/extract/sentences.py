@@ -14,10 +14,10 @@ boilerplate span. Without that entry the component finds the boilerplate of the 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 
-from spacy.attrs import IDX, IS_SPACE
+import numpy
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -53,17 +53,15 @@ def boundary_offsets(spans: Iterable[tuple[int, int]]) -> list[int]:
 
 def set_sentence_starts(doc: Doc, offsets: Iterable[int]) -> int:
     """Mark the first non-space token at or after each offset as a sentence start; how many were marked."""
-    if len(doc) < 2:
+    wanted = sorted(set(offsets))
+    if len(doc) < 2 or not wanted:
         return 0
-    rows = doc.to_array([IDX, IS_SPACE])
-    idx = rows[:, 0].tolist()
-    space = rows[:, 1].tolist()
+    idx = doc.to_array(IDX)
     marked = 0
-    for offset in sorted(set(offsets)):
-        i = bisect_left(idx, offset)
-        while i < len(idx) and space[i]:
+    for i in numpy.searchsorted(idx, wanted).tolist():
+        while i < len(doc) and doc[i].is_space:
             i += 1
-        if 0 < i < len(idx):
+        if 0 < i < len(doc):
             token = doc[i]
             if token.is_sent_start is not True:
                 token.is_sent_start = True
