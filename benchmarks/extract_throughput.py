@@ -9,7 +9,8 @@ Bare runs with spaCy's default batch size and with the extractor's (the faster i
 run starts in a fresh interpreter; each setting runs ``--repeat`` times and the fastest run counts (other
 work on the machine only slows runs down).
 Prints words/s for each run, the ratios (kg / bare, kg N workers / kg 1 worker), the CPU seconds of each
-kg run (with N workers: of the workers, and the speed-up N free cores would give at that CPU cost), and checks
+run and, at 1 worker, the ratio of CPU seconds (bare / kg: the speed ratio other load on the machine cannot
+blur), the CPU seconds of each kg run (with N workers: of the workers, and the speed-up N free cores would give at that CPU cost), and checks
 that every run returns the records in input order and that 2 workers give the same records as 1.
 For information only; not a test.
 """
@@ -80,13 +81,15 @@ def documents(texts: list[str], count: int) -> list[Document]:
     return [Document(id=f"doc{i}", text=t, sha256=hashlib.sha256(t.encode()).hexdigest()) for i, t in enumerate(cycled)]
 
 
-def time_bare(model: str, docs: list[Document], batch_size: int | None) -> tuple[float, int]:
-    """Seconds and words for bare ``nlp.pipe`` (spaCy's default batch size when ``batch_size`` is None)."""
+def time_bare(model: str, docs: list[Document], batch_size: int | None) -> tuple[float, int, float]:
+    """Seconds, words and CPU seconds for bare ``nlp.pipe`` (spaCy's default batch size when ``batch_size`` is
+    None)."""
     nlp = spacy.load(resolve_model_name(model))
+    cpu = _cpu(1)
     started = time.perf_counter()
     parsed = nlp.pipe((d.text for d in docs), batch_size=batch_size)
     words = sum(1 for doc in parsed for token in doc if not token.is_space)
-    return time.perf_counter() - started, words
+    return time.perf_counter() - started, words, _cpu(1) - cpu
 
 
 def time_kg(model: str, docs: list[Document], workers: int) -> tuple[float, list[str], float]:
@@ -129,12 +132,13 @@ def main() -> None:
     source = args.gold.name if args.gold.exists() else "generated texts"
     print(f"{len(docs)} documents from {source}, {sum(len(d.text) for d in docs):,} characters, model {args.model}")
 
-    bare_s, words = float("inf"), 0
+    bare_s, bare_cpu, words = float("inf"), float("inf"), 0
     for batch_size in (None, ExtractSettings().spacy_batch_size):
-        seconds, words = min(fresh(time_bare, args.model, docs, batch_size) for _ in range(args.repeat))
+        seconds, words, cpu = min(fresh(time_bare, args.model, docs, batch_size) for _ in range(args.repeat))
         label = f"bare nlp.pipe, batch {batch_size or 'default'}"
-        print(f"{label:<30}{seconds:>8.1f} s{words / seconds:>12,.0f} words/s", flush=True)
+        print(f"{label:<30}{seconds:>8.1f} s{words / seconds:>12,.0f} words/s; CPU {cpu:.1f} s", flush=True)
         bare_s = min(bare_s, seconds)  # the faster bare run is the reference
+        bare_cpu = min(bare_cpu, cpu)
     base: tuple[float, list[str], float] | None = None
     for workers in sorted(set(args.workers)):
         seconds, digests, cpu = min((fresh(time_kg, args.model, docs, workers) for _ in range(args.repeat)),
@@ -147,6 +151,8 @@ def main() -> None:
             line += ", same records" if digests == base[1] else ", RECORDS DIFFER"
         line += ", in input order" if in_order else ", OUT OF ORDER"
         line += f"; CPU {cpu:.1f} s"
+        if workers == 1:  # CPU time does not count the other work on a shared machine
+            line += f" (x{bare_cpu / cpu:.2f} of the bare run's CPU)"
         if base is not None and workers > 1:
             # what the wall time would be with a free core per worker: a bound that other load cannot blur
             line += f" (x{base[2] / (cpu / workers):.2f} of 1 worker with {workers} free cores)"

@@ -7,11 +7,13 @@ offending term and the nearest known one. ``map_record`` turns one :class:`DocRe
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -89,6 +91,19 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class HappeningRule:
+    """How events are linked to the happening keys they share with events of other documents (see
+    kgo:HappeningKey in the ontology): asserted events with a date, a place and a participant get a key per
+    (place, participant) for each window of ``days`` + 1 days that contains their date."""
+
+    name: str
+    term: str  # the key class
+    property: str  # event -> key
+    window_start: str  # datatype property: the window's first day
+    days: int  # tolerance: events whose dates are at most this many days apart share a key
+
+
+@dataclass(frozen=True)
 class Mapping:
     path: Path
     ontology: Ontology
@@ -104,6 +119,7 @@ class Mapping:
     roles: dict[str, Rule]
     relations: dict[str, Rule]
     prefixes: dict[str, str] = field(default_factory=dict)
+    happenings: HappeningRule | None = None
 
     def document_iri(self, doc_id: str) -> str:
         return self._iri("document", doc=_encode(doc_id))
@@ -114,6 +130,13 @@ class Mapping:
     def event_iri(self, doc_id: str, start: int, end: int) -> str:
         return self._iri("event", doc=_encode(doc_id), start=start, end=end)
 
+    def happening_iri(self, cls: str, place: str, participant: str, day: str) -> str:
+        return self._iri("happening", **{"class": slug(local_name(cls)), "place": slug(self._local(place)),
+                                         "participant": slug(self._local(participant)), "day": _encode(day)})
+
+    def _local(self, iri: str) -> str:
+        return iri[len(self.base):] if iri.startswith(self.base) else iri
+
     def _iri(self, kind: str, **values: Any) -> str:
         return self.base + self.iris[kind].format(**values)
 
@@ -123,6 +146,7 @@ _TEMPLATE_FIELDS = {
     "entity": {"type", "name"},
     "event": {"doc", "start", "end"},
 }
+_OPTIONAL_TEMPLATES = {"happening": {"class", "place", "participant", "day"}}
 _ALL_RULE_KEYS = {
     "entities": ("type", "class", ENTITY_TYPES),
     "events": ("type", "class", None),
@@ -245,7 +269,8 @@ def load_mapping(path: Path | str | None = None, ontology: Ontology | Path | str
     base = check.string(data, "base")
     iris_raw = check.section(data, "iris", dict)
     iris: dict[str, str] = {}
-    for kind, allowed in _TEMPLATE_FIELDS.items():
+    templates = {**_TEMPLATE_FIELDS, **{k: v for k, v in _OPTIONAL_TEMPLATES.items() if k in iris_raw}}
+    for kind, allowed in templates.items():
         template = check.string(iris_raw, kind)
         used = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
         unknown = used - allowed
@@ -286,6 +311,8 @@ def load_mapping(path: Path | str | None = None, ontology: Ontology | Path | str
             rules[key] = Rule(name, key, check.term(item, term_field, known, what))
         sections[section] = rules
 
+    happenings = _happening_rule(check, data, iris, seen_rules) if "happenings" in data else None
+
     return Mapping(
         path=path,
         ontology=onto,
@@ -301,6 +328,28 @@ def load_mapping(path: Path | str | None = None, ontology: Ontology | Path | str
         roles=sections["roles"],
         relations=sections["relations"],
         prefixes=check.prefixes,
+        happenings=happenings,
+    )
+
+
+def _happening_rule(check: _Checker, data: _Lined, iris: dict[str, str], seen_rules: set[str]) -> HappeningRule:
+    section = check.section(data, "happenings", dict)
+    line = data.lines.get("happenings", data.line)
+    if "happening" not in iris:
+        raise check.fail(line, "a 'happenings' rule needs an IRI template 'happening' under 'iris'",
+                         hint="add e.g. happening: happening/{class}/{place}/{participant}/{day}")
+    name = check.string(section, "rule")
+    if name in seen_rules:
+        raise check.fail(section.lines.get("rule", section.line), f"rule name '{name}' is used twice")
+    days = section.get("days", 1)
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 30:
+        raise check.fail(section.lines.get("days", section.line), "field 'days' must be a whole number from 0 to 30")
+    return HappeningRule(
+        name=name,
+        term=check.term(section, "class", check.ontology.classes, "class"),
+        property=check.term(section, "property", check.ontology.object_properties, "object property"),
+        window_start=check.term(section, "window_start", check.ontology.datatype_properties, "datatype property"),
+        days=days,
     )
 
 
@@ -399,13 +448,17 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
         ))
 
     def add_edge(subject: str, rule: Rule, obj: str, start: int, end: int, sentence: int, conf: float) -> None:
-        ev_iri = _evidence_iri(doc_iri, "edge", subject, rule.term, obj, start, end)
-        edges.append(Edge(subject, rule.term, obj, ev_iri))
-        evidence.append(Evidence(
-            iri=ev_iri, document=doc_iri, rule=rule.name, start=start, end=end, quote=text[start:end],
-            sentence=sentence, confidence=conf, about=subject, statement=(subject, rule.term, obj),
-            sentence_text=sentence_text(sentence),
-        ))
+        ev = _statement_evidence(doc_iri, subject, rule, obj, start, end, sentence, conf, text, sentence_text(sentence))
+        edges.append(Edge(subject, rule.term, obj, ev.iri))
+        evidence.append(ev)
+
+    starts = [start for start, _ in record.sentences]
+    places_by_id = {e.id: e.type in {"place", "facility"} for e in record.entities}
+
+    def sentence_at(offset: int, default: int) -> int:
+        """The sentence an offset is in (arguments of a merged event come from the sentences of its mentions)."""
+        i = bisect.bisect_right(starts, offset) - 1
+        return i if i >= 0 and offset < record.sentences[i][1] else default
 
     for event in record.events:
         rule = mapping.events.get(event.type)
@@ -414,11 +467,17 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
             continue
         iri = mapping.event_iri(doc.id, event.trigger_start, event.trigger_end)
         nodes[iri] = Node(iri, (rule.term,), tuple(_event_props(event, mapping)))
-        evidence.append(Evidence(
-            iri=_evidence_iri(doc_iri, "event", iri), document=doc_iri, rule=f"{rule.name}/{event.rule}",
-            start=event.trigger_start, end=event.trigger_end, quote=event.trigger, sentence=event.sentence,
-            confidence=event.confidence, about=iri, sentence_text=sentence_text(event.sentence),
-        ))
+        mentions = event.all_mentions()
+        for number, mention in enumerate(mentions):
+            # the first mention keeps the evidence IRI an event of one mention always had
+            parts: tuple[object, ...] = ("event", iri) if number == 0 else ("event", iri, mention.start, mention.end)
+            evidence.append(Evidence(
+                iri=_evidence_iri(doc_iri, *parts), document=doc_iri, rule=f"{rule.name}/{mention.rule or event.rule}",
+                start=mention.start, end=mention.end, quote=mention.trigger, sentence=mention.sentence,
+                confidence=event.confidence if mention.confidence is None else mention.confidence, about=iri,
+                sentence_text=sentence_text(mention.sentence),
+            ))
+        edge_keys: set[tuple[str, str]] = set()
         for arg in event.arguments:
             role_rule = mapping.roles.get(arg.role)
             if arg.role == "time" or arg.entity is None:
@@ -429,11 +488,28 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
             target = entity_iris.get(arg.entity)
             if target is None:
                 continue
+            edge_keys.add((arg.role, arg.entity))
             add_edge(iri, Rule(f"{role_rule.name}/{arg.rule}", arg.role, role_rule.term), target,
-                     arg.start, arg.end, event.sentence, arg.confidence)
+                     arg.start, arg.end, sentence_at(arg.start, event.sentence), arg.confidence)
+        if len(mentions) > 1:  # what each mention says of the event's participants is evidence too
+            for mention in mentions:
+                for arg in mention.arguments:
+                    role_rule = mapping.roles.get(arg.role)
+                    target = entity_iris.get(arg.entity) if arg.entity else None
+                    if role_rule is None or target is None or (arg.role, arg.entity) not in edge_keys:
+                        continue
+                    evidence.append(_statement_evidence(
+                        doc_iri, iri, Rule(f"{role_rule.name}/{arg.rule}", arg.role, role_rule.term), target,
+                        arg.start, arg.end, mention.sentence, arg.confidence, text, sentence_text(mention.sentence)))
         if event.reported_by and "reported_by" in mapping.roles and event.reported_by in entity_iris:
             add_edge(iri, mapping.roles["reported_by"], entity_iris[event.reported_by],
                      event.trigger_start, event.trigger_end, event.sentence, event.confidence)
+        if mapping.happenings is not None:
+            keys = _happening_keys(event, rule.term, entity_iris, places_by_id, mapping, mapping.happenings)
+            for key, window_start in keys:
+                nodes.setdefault(key, Node(key, (mapping.happenings.term,), (
+                    (mapping.happenings.window_start, Lit(window_start, XSD + "date")),)))
+                edges.append(Edge(iri, mapping.happenings.property, key))
 
     for rel in record.relations:
         rule = mapping.relations.get(rel.type)
@@ -454,6 +530,43 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
         evidence=tuple(_unique(evidence)),
         skipped=tuple(skipped),
     )
+
+
+def _statement_evidence(doc_iri: str, subject: str, rule: Rule, obj: str, start: int, end: int, sentence: int,
+                        conf: float, text: str, sentence_text: str | None) -> Evidence:
+    return Evidence(
+        iri=_evidence_iri(doc_iri, "edge", subject, rule.term, obj, start, end), document=doc_iri, rule=rule.name,
+        start=start, end=end, quote=text[start:end], sentence=sentence, confidence=conf, about=subject,
+        statement=(subject, rule.term, obj), sentence_text=sentence_text,
+    )
+
+
+def _happening_keys(event: Event, cls: str, entity_iris: dict[str, str], places_by_id: dict[str, bool],
+                    mapping: Mapping, rule: HappeningRule) -> list[tuple[str, str]]:
+    """(key IRI, window start) for each (place, participant) of an asserted, dated event and each window of
+    ``rule.days`` + 1 days containing its date: two events share a key exactly when their coarse class, a place
+    and a participant agree and their dates are at most ``rule.days`` apart."""
+    time = next((a for a in event.arguments if a.role == "time" and a.value), None)
+    if event.modality != "asserted" or time is None or time.value is None:
+        return []
+    try:
+        day = date.fromisoformat(time.value[:10])
+    except ValueError:
+        return []
+    coarse = mapping.ontology.coarse(cls) or cls
+    # where: its places, and a place or facility it was done to ("bombed Hodeidah")
+    places = sorted({entity_iris[a.entity] for a in event.arguments if a.entity in entity_iris and (
+        a.role == "place" or (a.role == "target" and places_by_id.get(a.entity, False)))})
+    participants = sorted({entity_iris[a.entity] for a in event.arguments
+                           if a.role in {"agent", "target"} and a.entity in entity_iris})
+    keys = []
+    for back in range(rule.days, -1, -1):
+        start = (day - timedelta(days=back)).isoformat()
+        for place in places:
+            for participant in participants:
+                if participant != place:
+                    keys.append((mapping.happening_iri(coarse, place, participant, start), start))
+    return keys
 
 
 def _event_props(event: Event, mapping: Mapping) -> Iterable[tuple[str, Lit]]:

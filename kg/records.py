@@ -16,14 +16,16 @@ from typing import Any
 
 from kg.errors import InputError
 
-RECORDS_VERSION = "1.0"
+RECORDS_VERSION = "1.1"  # 1.1: Event.mentions, the generic modality (1.0 records still read)
 
 # Entity type keys the extractor produces; the mapping turns them into ontology classes.
 ENTITY_TYPES = ("person", "organization", "state", "unit", "armed_group", "place", "facility")
 # Coarse argument roles.
 ROLES = ("agent", "target", "place", "time", "instrument")
-# Whether an event is stated as having happened.
-MODALITIES = ("asserted", "negated", "planned", "expected", "denied", "threatened", "hypothetical")
+# Whether an event is stated as having happened (only "asserted" is). "generic": not a happening of the story's
+# time: a kind of event ("bombings are common"), a habit ("militants often attack ..."), a count over a period,
+# or background from long before the story ("the 2003 invasion").
+MODALITIES = ("asserted", "negated", "planned", "expected", "denied", "threatened", "hypothetical", "generic")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,20 @@ class Argument:
 
 
 @dataclass(frozen=True, slots=True)
+class EventMention:
+    """One place in the text where the document speaks of an event: its trigger, and the arguments found there
+    (the event's own ``arguments`` are those of all its mentions, merged)."""
+
+    start: int
+    end: int
+    trigger: str
+    sentence: int
+    rule: str = ""  # the extraction rule that found this mention
+    confidence: float | None = None
+    arguments: tuple[Argument, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     id: str  # local to the document: V1, V2, ...
     type: str  # event type key from the trigger lexicon (visit, airstrike, ...)
@@ -85,6 +101,13 @@ class Event:
     killed: int | None = None
     injured: int | None = None
     reported_by: str | None = None  # Entity.id of the speaker when the event is reported speech
+    # Every mention of this happening in the document, in text order; the first is the trigger above. Empty in
+    # records older than 1.1 (then the trigger is the only mention): use all_mentions().
+    mentions: tuple[EventMention, ...] = ()
+
+    def all_mentions(self) -> tuple[EventMention, ...]:
+        return self.mentions or (EventMention(self.trigger_start, self.trigger_end, self.trigger, self.sentence,
+                                              self.rule, self.confidence, self.arguments),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +155,9 @@ def record_from_json(data: dict[str, Any]) -> DocRecord:
         Entity(**{**e, "mentions": _tuple(Mention(**m) for m in e["mentions"])}) for e in data.get("entities", ())
     )
     events = _tuple(
-        Event(**{**v, "arguments": _tuple(Argument(**a) for a in v.get("arguments", ()))})
+        Event(**{**v, "arguments": _tuple(Argument(**a) for a in v.get("arguments", ())),
+                 "mentions": _tuple(EventMention(**{**m, "arguments": _tuple(Argument(**a) for a in m.get("arguments", ()))})
+                                    for m in v.get("mentions", ()))})
         for v in data.get("events", ())
     )
     return DocRecord(

@@ -116,3 +116,46 @@ def test_seed_article_boilerplate_yields_nothing(extractor) -> None:  # type: ig
     assert [s for s in spans if signup <= s[0] < signup_end] == []
     assert "Sarah Tuttle Singer" not in {e.name for e in record.entities}
     assert {"Qassem Soleimani", "Quds Force", "Hezbollah"} <= {e.name for e in record.entities}
+
+
+@pytest.fixture(scope="module")
+def seed_record(extractor):  # type: ignore[no-untyped-def]
+    from conftest import SEED
+
+    from kg.sources import iter_documents
+
+    (document,) = list(iter_documents([str(SEED)], strict=True))
+    return extractor.extract(document)
+
+
+def test_seed_article_each_happening_once(seed_record) -> None:  # type: ignore[no-untyped-def]
+    """One visit to the Golan (title, subtitle, lede and "his visit"), one Russian air campaign, one funeral."""
+    names = {e.id: e.name for e in seed_record.entities}
+
+    def places(event):  # type: ignore[no-untyped-def]
+        return {names.get(a.entity or "") for a in event.arguments if a.role == "place"}
+
+    visits = [e for e in seed_record.events if e.type == "visit" and e.modality == "asserted"]
+    golan = [e for e in visits if "Golan Heights" in places(e)]
+    assert len(golan) == 1 and len(golan[0].all_mentions()) >= 4
+    assert {m.sentence for m in golan[0].all_mentions()} >= {0, 1, 2}  # title, subtitle, first sentence
+    assert len(visits) == 2  # and the visit to the graves in Lebanon
+    russian = [e for e in seed_record.events if e.type == "airstrike"
+               and "Russia" in {names.get(a.entity or "") for a in e.arguments if a.role == "agent"}]
+    assert len(russian) == 1 and len(russian[0].all_mentions()) >= 3
+    assert len([e for e in seed_record.events if e.type == "funeral"]) == 1
+    assert len(seed_record.events) <= 40  # 47 with one event per mention
+
+
+def test_seed_article_sentences_and_evidence_free_of_boilerplate(seed_record, mapping) -> None:  # type: ignore[no-untyped-def]
+    text = seed_record.document.text
+    title, subtitle = text.split("\n")[:2]
+    assert [text[s:e] for s, e in seed_record.sentences[:2]] == [title, subtitle]
+    mapped = map_record(seed_record, mapping)
+    quoted = [ev.sentence_text for ev in mapped.evidence if ev.sentence_text is not None]
+    assert quoted
+    for sentence in quoted:
+        assert "Get The Times of Israel" not in sentence and "Sign Up" not in sentence
+        assert "\n" not in sentence
+    event_evidence = [ev for ev in mapped.evidence if ev.statement is None and "/event/" in ev.about]
+    assert len(event_evidence) == sum(len(e.all_mentions()) for e in seed_record.events)

@@ -138,7 +138,7 @@ def test_map_record_provenance_and_rules() -> None:
     mapped = map_record(_record(), load_mapping())
     kgo = "https://w3id.org/kg-news/ont#"
     edges = {(e.predicate.removeprefix(kgo)) for e in mapped.edges}
-    assert edges == {"target", "place", "memberOf"}
+    assert edges == {"target", "place", "memberOf", "happeningKey"}  # a dated killing with a place and a victim
     statement_rules = {ev.rule for ev in mapped.evidence if ev.statement}
     assert "role-target/passive-subject" in statement_rules
     assert "relation-member-of/apposition" in statement_rules

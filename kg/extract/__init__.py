@@ -15,16 +15,23 @@ from itertools import islice
 from spacy.tokens import Doc
 
 from kg.errors import InputError
+from kg.extract.assemble import Assembler, Piece, Stats, headline_count
 from kg.extract.boilerplate import boilerplate_spans
+from kg.extract.coref_events import event_parents
 from kg.extract.entities import extract_entities
 from kg.extract.events import extract_events
 from kg.extract.lexicon import load_gazetteer, load_lexicon
 from kg.extract.pipeline import load_pipeline
 from kg.extract.relations import extract_relations
+from kg.extract.sentences import BREAKS, boundary_offsets, sentence_spans
 from kg.records import DocRecord, Document
 from kg.settings import ExtractSettings
 
-CHUNK_CHARS = 20_000  # long texts are parsed in line-aligned pieces and joined back with exact offsets
+CHUNK_CHARS = 20_000  # texts are parsed and extracted in line-aligned pieces of at most this many characters
+BATCH_CHARS = 100_000  # characters per nlp.pipe batch: a batch's memory grows with its text
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+Spans = list[tuple[int, int]]
 
 
 class Extractor:
@@ -36,6 +43,8 @@ class Extractor:
         self.nlp.max_length = max(self.nlp.max_length, CHUNK_CHARS * 4)
         meta = self.nlp.meta
         self.model_name = f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
+        self.stats = Stats()  # of the last document extracted
+        self.tree = event_parents(self.lexicon.events)
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -48,20 +57,52 @@ class Extractor:
         return next(iter(self.extract_many([document])))
 
     def extract_many(self, documents: Iterable[Document]) -> Iterator[DocRecord]:
-        """Parse documents with ``nlp.pipe`` (batched) and apply the rules to each, in order."""
+        """Parse documents with ``nlp.pipe`` and apply the rules to each, in order.
+
+        Each text is parsed in line-aligned pieces of at most CHUNK_CHARS, in batches of at most BATCH_CHARS
+        (or ``spacy_batch_size`` pieces); the rules run on each piece as soon as it is parsed, and the pieces
+        of a document are assembled into its record (:mod:`kg.extract.assemble`). Memory is bounded by the
+        batch, whatever the length of a document."""
         for batch in _batches(documents, self.settings.spacy_batch_size):
-            pieces: list[str] = []
-            owners: list[int] = []
-            for number, document in enumerate(batch):
-                for piece in _split(document.text):
-                    pieces.append(piece)
-                    owners.append(number)
-            parsed: list[list[Doc]] = [[] for _ in batch]
-            for owner, spacy_doc in zip(owners, self.nlp.pipe(pieces), strict=True):
-                parsed[owner].append(spacy_doc)
-            for document, docs in zip(batch, parsed, strict=True):
-                spacy_doc = docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
-                yield self.rules(document, spacy_doc)
+            assemblers: dict[int, Assembler] = {}
+            skips: dict[int, Spans] = {}
+            for (number, offset, length, last), doc in self._parsed(batch, skips):
+                document = batch[number]
+                assembler = assemblers.get(number) or Assembler(document, self.gazetteer, self.model_name, self.tree)
+                assemblers[number] = assembler
+                assembler.add(self._piece(document, doc, offset, skips[number]), length)
+                if last:
+                    del assemblers[number], skips[number]
+                    record = assembler.finish()
+                    self.stats = assembler.stats
+                    yield record
+
+    def _parsed(self, batch: list[Document], skips: dict[int, Spans]) -> Iterator[tuple[tuple[int, int, int, bool], Doc]]:
+        """(document number, piece offset, piece length, last piece?) and the parsed piece, in order."""
+        pending: list[tuple[tuple[int, int, int, bool], Doc]] = []
+        size = 0
+        for number, document in enumerate(batch):
+            skips[number] = skip = boilerplate_spans(document.text)
+            edges = boundary_offsets(skip)
+            pieces = split_text(document.text)
+            for index, (offset, piece) in enumerate(pieces):
+                doc = self.nlp.make_doc(piece)
+                first = bisect.bisect_right(edges, offset)
+                last = bisect.bisect_left(edges, offset + len(piece))
+                doc.user_data[BREAKS] = [o - offset for o in edges[first:last]]
+                pending.append(((number, offset, len(piece), index == len(pieces) - 1), doc))
+                size += len(piece)
+                if size >= BATCH_CHARS or len(pending) >= self.settings.spacy_batch_size:
+                    yield from self._pipe(pending)
+                    pending, size = [], 0
+        yield from self._pipe(pending)
+
+    def _pipe(self, pending: list[tuple[tuple[int, int, int, bool], Doc]]) -> Iterator[tuple[tuple[int, int, int, bool], Doc]]:
+        if not pending:
+            return
+        parsed = self.nlp.pipe([doc for _, doc in pending], batch_size=len(pending))
+        for (meta, _), doc in zip(pending, parsed, strict=True):
+            yield meta, doc
 
     def records(self, items: Iterable[Document | InputError]) -> Iterator[DocRecord | InputError]:
         """Extract each Document of ``items`` in order, in batches; InputErrors pass through. A document whose
@@ -98,15 +139,24 @@ class Extractor:
             return out
 
     def rules(self, document: Document, doc: Doc) -> DocRecord:
-        """Everything after the spaCy pipeline: entities, events, relations."""
+        """Everything after the spaCy pipeline for a text parsed in one piece: entities, events, relations."""
         if doc.text != document.text:  # only possible if a component changed the text
             raise InputError("parsed text does not match the document text", where=document.source or document.id)
-        skip = boilerplate_spans(document.text)
-        starts = [s for s, _ in skip]
+        assembler = Assembler(document, self.gazetteer, self.model_name, self.tree)
+        assembler.add(self._piece(document, doc, 0, boilerplate_spans(document.text)), len(document.text))
+        return assembler.finish()
+
+    def _piece(self, document: Document, doc: Doc, offset: int, skip: Spans) -> Piece:
+        """The rules on one parsed piece of a document (at ``offset``); boilerplate ``skip`` spans are
+        document offsets."""
+        if doc.text != document.text[offset: offset + len(doc.text)]:
+            raise InputError("parsed text does not match the document text", where=document.source or document.id)
+        local = [(max(s - offset, 0), e - offset) for s, e in skip if e > offset and s < offset + len(doc.text)]
+        starts = [s for s, _ in local]
 
         def ignore(start: int, end: int) -> bool:
             i = bisect.bisect_right(starts, start) - 1
-            return (i >= 0 and skip[i][1] > start) or (i + 1 < len(skip) and skip[i + 1][0] < end)
+            return (i >= 0 and local[i][1] > start) or (i + 1 < len(local) and local[i + 1][0] < end)
 
         sentences = list(doc.sents)
         sentence_index = [0] * len(doc)
@@ -117,17 +167,13 @@ class Extractor:
         def sentence_of(token_i: int) -> int:
             return sentence_index[token_i]
 
+        spans = sentence_spans(sentences)
+        headline = headline_count(doc.text, spans) if offset == 0 else 0
         index = extract_entities(doc, self.gazetteer, sentence_of, ignore)
-        events = extract_events(doc, self.lexicon, index, sentence_of, ignore, document.published)
+        found = extract_events(doc, self.lexicon, index, sentence_of, ignore, document.published, headline)
         relations = extract_relations(doc, index, sentence_of)
-        return DocRecord(
-            document=document,
-            sentences=tuple((s.start_char, s.end_char) for s in sentences),
-            entities=index.entities,
-            events=tuple(events),
-            relations=tuple(relations),
-            model=self.model_name,
-        )
+        years = [int(y) for ent in doc.ents if ent.label_ == "DATE" for y in _YEAR.findall(ent.text)]
+        return Piece(offset, spans, index.entities, found, tuple(relations), years)
 
 
 def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -136,14 +182,27 @@ def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield batch
 
 
-def _split(text: str) -> list[str]:
-    """Pieces of at most ~CHUNK_CHARS that end at line breaks; joined they give back ``text`` exactly."""
-    if len(text) <= CHUNK_CHARS:
+def split_text(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """(offset, piece) of at most ~``limit`` characters that end at line breaks (else at a sentence end, else at
+    a space); joined they give back ``text`` exactly."""
+    return list(_offsets(_split(text, limit)))
+
+
+def _offsets(pieces: list[str]) -> Iterator[tuple[int, str]]:
+    start = 0
+    for piece in pieces:
+        yield start, piece
+        start += len(piece)
+
+
+def _split(text: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """Pieces of at most ~``limit`` characters that end at line breaks; joined they give back ``text`` exactly."""
+    if len(text) <= limit:
         return [text]
     pieces: list[str] = []
     start = 0
     while start < len(text):
-        end = min(start + CHUNK_CHARS, len(text))
+        end = min(start + limit, len(text))
         if end < len(text):
             cut = text.rfind("\n", start, end)
             if cut <= start:

