@@ -130,7 +130,7 @@ _ALL_RULE_KEYS = {
     "relations": ("type", "property", None),
 }
 _DOC_FIELDS = ("id", "title", "published", "url", "sha256")
-_ENTITY_FIELDS = ("name", "wikidata")
+_ENTITY_FIELDS = ("name", "wikidata", "count", "nominal")
 _EVENT_FIELDS = ("trigger", "modality", "confidence", "date", "time_text", "killed", "injured")
 
 
@@ -368,9 +368,12 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
         if rule is None:
             skipped.append(f"entity type {ent.type}")
             continue
-        iri = mapping.entity_iri(rule.term, ent.key or ent.name)
+        # A nominal entity ("two soldiers") is local to its document: its IRI names the document and mention.
+        name = f"{doc.id}/{ent.mentions[0].start}" if ent.nominal else (ent.key or ent.name)
+        iri = mapping.entity_iri(rule.term, name)
         entity_iris[ent.id] = iri
-        values = {"name": ent.name, "wikidata": ent.wikidata}
+        values: dict[str, Any] = {"name": ent.name, "wikidata": ent.wikidata, "count": ent.count,
+                                  "nominal": True if ent.nominal else None}
         props = tuple((prop, Lit(value)) for key, prop in mapping.entity_properties.items()
                       if (value := values[key]) is not None)
         if iri not in nodes:

@@ -19,7 +19,7 @@ from kg.errors import InputError
 RECORDS_VERSION = "1.0"
 
 # Entity type keys the extractor produces; the mapping turns them into ontology classes.
-ENTITY_TYPES = ("person", "organization", "state", "unit", "armed_group", "place", "facility")
+ENTITY_TYPES = ("person", "organization", "state", "unit", "armed_group", "place", "facility", "weapon", "vehicle")
 # Coarse argument roles.
 ROLES = ("agent", "target", "place", "time", "instrument")
 # Whether an event is stated as having happened.
@@ -43,7 +43,7 @@ class Mention:
     end: int
     text: str
     sentence: int
-    source: str = "ner"  # ner | gazetteer | resolved | nominal
+    source: str = "ner"  # ner | gazetteer | resolved | nominal | pronoun
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,8 @@ class Entity:
     confidence: float
     key: str | None = None  # gazetteer id: stable across documents
     wikidata: str | None = None
+    count: int | None = None  # how many a nominal entity names ("two soldiers": 2)
+    nominal: bool = False  # named only by common nouns ("the militants"): local to its document
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ idiom ("under fire"), never a weapon or a person ("bomb", "bomber": those are ar
 ("say", "tell") start a Statement only where the text is about a statement ("said in a statement", "told
 reporters", "said it would ..."); object-bound verbs only with their object ("issued a statement", "called
 him"), whose noun then starts no second event; "tried to" is no trial; "seized two men" is an arrest;
-"attempted murder" is an attack.
+"attempted murder" is an attack. A trigger then takes the finer type its arguments call for (``refine`` in the
+lexicon: a seizure by an armed group is a takeover, a shooting of protesters a crackdown, "blew himself up" a
+suicide bombing).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from spacy.tokens import Doc, Token
 
 from kg.extract.arrays import words
 from kg.extract.entities import EntityIndex
-from kg.extract.lexicon import Lexicon, TriggerEntry
+from kg.extract.lexicon import Lexicon, NounClasses, Refinement, TriggerEntry, load_nouns
 
 STATEMENT_VENUES = frozenset("""statement communique communiqué interview speech address conference briefing broadcast
 message post tweet video letter television tv radio rally hearing parliament session debate programme program show
@@ -28,11 +30,10 @@ conference court media press committee senate congress assembly judge parliament
 congregation worshipper mourner""".split())
 COMMITMENT_AUX = frozenset({"will", "would", "must", "should", "shall", "'ll", "'d", "wo"})
 ATTEMPT_WORDS = frozenset({"attempt", "attempted", "failed", "foiled", "thwarted", "botched", "foil", "thwart"})
-PERSON_NOUNS = frozenset("""man men woman women suspect suspects person people soldier soldiers officer officers
-civilian civilians militant militants fighter fighters journalist journalists activist activists child children
-boy boys girl girls hostage hostages member members leader leaders commander commanders""".split())
 PERSONAL_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "me",
                                "who", "whom"})
+REFLEXIVES = frozenset({"himself", "herself", "themselves", "itself", "themself"})
+MODIFIER_DEPS = frozenset({"compound", "amod", "nmod"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
                 continue
             head = doc[i: i + size].root
             taken.update(range(i, i + size))
-            found.append(Candidate(head, i, i + size, entry, head.pos_ in {"VERB", "AUX"}, f"phrase:{' '.join(key)}"))
+            is_verb = head.pos_ in {"VERB", "AUX"}
+            entry = _refined(head, entry, is_verb, lexicon, index)
+            found.append(Candidate(head, i, i + size, entry, is_verb, f"phrase:{' '.join(key)}"))
     blocked = _idiom_tokens(lexicon, lemmas, lowers) - taken
     consumed: set[int] = set()  # objects of object-bound verbs ("issued a statement"): no second event
     keys = lexicon.single_words
@@ -89,6 +92,7 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
             if entry.attempt and any(
                     c.dep_ in {"amod", "compound"} and c.lemma_.lower() in ATTEMPT_WORDS for c in token.children):
                 entry = lexicon.entry(entry.attempt) or entry  # "attempted murder", "failed assassination"
+            entry = _refined(token, entry, False, lexicon, index)
             found.append(Candidate(token, token.i, token.i + 1, entry, False, f"noun:{lemma}"))
     return [c for c in found if c.is_verb or c.token.i not in consumed]
 
@@ -114,10 +118,9 @@ def _verb_entry(token: Token, lemma: str, lexicon: Lexicon,
             if any(c.dep_ in {"oprd", "ccomp", "xcomp"} for c in token.children):
                 continue  # "called it an attack", "called on X to ..."
             objects = [c for c in token.children if c.dep_ in {"dobj", "nsubjpass"}
-                       and (c.lemma_.lower() in entry.objects or c.lower_ in entry.objects
-                            or ("@person" in entry.objects and _is_person(c, index)))]
+                       and _fits(c, entry.objects, index, load_nouns(), types=False)]
             if objects:
-                return entry, tuple(o.i for o in objects)
+                return _refined(token, entry, True, lexicon, index), tuple(o.i for o in objects)
     plain = lexicon.verbs.get(lemma)
     if plain is None:
         return None, ()
@@ -127,8 +130,8 @@ def _verb_entry(token: Token, lemma: str, lexicon: Lexicon,
     if "no-xcomp" in entry.traits and any(c.dep_ == "xcomp" for c in token.children):
         return None, ()  # "tried to flee" is an attempt, not a trial
     if entry.person_object and _person_object(token, index):
-        return lexicon.entry(entry.person_object) or entry, ()  # "seized two suspects" is an arrest
-    return entry, ()
+        entry = lexicon.entry(entry.person_object) or entry  # "seized two suspects" is an arrest
+    return _refined(token, entry, True, lexicon, index), ()
 
 
 def _statement_context(verb: Token) -> bool:
@@ -149,18 +152,110 @@ def _statement_context(verb: Token) -> bool:
 
 
 def _is_person(token: Token, index: EntityIndex) -> bool:
-    if token.lower_ in PERSONAL_PRONOUNS - {"it"} or token.lemma_.lower() in PERSON_NOUNS:
+    if token.lower_ in PERSONAL_PRONOUNS - {"it"} or load_nouns().has("person", token.lemma_.lower()):
         return True
     entity = index.entity_at(token)
     return entity is not None and index.types.get(entity) == "person"
 
 
 def _person_object(verb: Token, index: EntityIndex) -> bool:
+    nouns = load_nouns()
     for child in verb.children:
         if child.dep_ in {"dobj", "nsubjpass"}:
-            if child.lemma_.lower() in PERSON_NOUNS:
+            if nouns.has("person", child.lemma_.lower()) and index.entity_at(child) is None:
                 return True
             entity = index.entity_at(child)
             if entity is not None and index.types.get(entity) == "person":
                 return True
     return False
+
+
+def _modifiers(token: Token) -> list[str]:
+    return [c.lemma_.lower() for c in token.children if c.dep_ in MODIFIER_DEPS]
+
+
+def _fits(token: Token, wanted: frozenset[str], index: EntityIndex, nouns: NounClasses, types: bool = True) -> bool:
+    """Whether a word fits a condition: its lemma, a "modifier lemma" pair, one of its noun classes
+    ("@protester") or (with ``types``) its entity type is in ``wanted``."""
+    lemma = token.lemma_.lower()
+    if lemma in wanted or token.lower_ in wanted:
+        return True
+    modifiers = _modifiers(token)
+    if any(f"{m} {lemma}" in wanted for m in modifiers):
+        return True
+    if types:
+        entity = index.entity_at(token)
+        etype = index.types.get(entity) if entity else nouns.entity_type(lemma, modifiers)
+        if etype in wanted:
+            return True
+    for item in wanted:
+        if item.startswith("@"):
+            cls = item[1:]
+            if cls == "person" and _is_person(token, index):
+                return True
+            if nouns.has(cls, lemma, modifiers) or nouns.has(cls, token.lower_, modifiers):
+                return True
+    return False
+
+
+def _refined(token: Token, entry: TriggerEntry, is_verb: bool, lexicon: Lexicon, index: EntityIndex) -> TriggerEntry:
+    """The finer entry the trigger's arguments call for (the first refine rule that holds), else ``entry``."""
+    if not entry.refine:
+        return entry
+    nouns = load_nouns()
+    slots = _slots(token, is_verb, entry)
+    for rule in entry.refine:
+        if _holds(rule, slots, index, nouns):
+            return lexicon.entry(rule.type) or entry
+    return entry
+
+
+def _holds(rule: Refinement, slots: dict[str, list[Token]], index: EntityIndex, nouns: NounClasses) -> bool:
+    if rule.reflexive and not any(t.lower_ in REFLEXIVES for t in slots["target"]):
+        return False
+    for name, wanted in (("agent", rule.agent), ("target", rule.target), ("instrument", rule.instrument)):
+        if wanted is not None and not any(_fits(t, wanted, index, nouns) for t in slots[name]):
+            return False
+    return True
+
+
+def _slots(token: Token, is_verb: bool, entry: TriggerEntry) -> dict[str, list[Token]]:
+    """The words that may fill agent, target and instrument of a trigger, read off the parse (a rough cut of
+    what :mod:`kg.extract.arguments` does; enough to decide a type)."""
+    agent: list[Token] = []
+    target: list[Token] = []
+    instrument: list[Token] = []
+    children = list(token.children)
+    passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in children)
+    for child in children:
+        dep = child.dep_
+        if dep == "nsubj" and not passive:
+            agent.append(token.head if child.lower_ in {"who", "that", "which"} and token.dep_ == "relcl" else child)
+        elif dep in {"dobj", "nsubjpass"}:
+            target.append(child)
+        elif dep == "poss":
+            (target if "possessive-target" in entry.traits else agent).append(child)
+        elif dep in MODIFIER_DEPS and not is_verb:
+            (target if "harm" in entry.traits else agent).append(child)
+            instrument.append(child)
+        elif dep in {"prep", "agent"}:
+            for obj in child.children:
+                if obj.dep_ != "pobj":
+                    continue
+                word = child.lower_
+                if dep == "agent" or word == "by":
+                    agent.append(obj)
+                    instrument.append(obj)
+                elif word in {"on", "against", "at", "upon", "of"}:
+                    target.append(obj)
+                elif word == "with":
+                    instrument.append(obj)
+    if is_verb and not agent and token.dep_ in {"relcl", "acl"} and not passive:
+        agent.append(token.head)  # "the militants who seized the town"
+    if is_verb and not agent and token.dep_ in {"conj", "xcomp"}:
+        agent += [c for c in token.head.children if c.dep_ == "nsubj"]
+    if not is_verb and token.dep_ in {"dobj", "obj"}:
+        agent += [c for c in token.head.children if c.dep_ == "nsubj"]  # "the mob launched an attack"
+    if "weapon" in entry.traits:
+        instrument += target + agent
+    return {"agent": agent, "target": target, "instrument": instrument}
