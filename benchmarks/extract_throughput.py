@@ -59,7 +59,7 @@ _FILL = {
 
 
 def gold_texts(path: Path) -> list[str]:
-    from kg.goldsets import load_gold
+    from kg.eval.goldsets import load_gold
 
     return [doc.text for doc in load_gold(path, "wikievents")]
 

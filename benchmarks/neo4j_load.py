@@ -203,8 +203,8 @@ def build_corpus(min_triples: int, wikievents: Path) -> tuple[Path, Path, int, i
         meta = json.loads(meta_path.read_text())
         return docs_path, triples_path, meta["docs"], meta["triples"]
 
+    from kg.eval.goldsets import load_gold
     from kg.extract import Extractor
-    from kg.goldsets import load_gold
     from kg.mapping import load_mapping, map_record
     from kg.records import Document
     from kg.sources import iter_documents

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from kg.errors import InputError, KgError
+from kg.errors import InputError, KgError, MappingError
 from kg.files import atomic_write
 from kg.mapping import Mapping, load_mapping, map_record
 from kg.records import DocRecord, dumps, read_records
@@ -59,10 +59,26 @@ def run_ingest(sources: Iterable[str], target: str, settings: Settings, *, stric
     start = time.perf_counter()
     sink_key(target)  # an unknown target is an error before anything is read
     mapping = load_mapping(settings.mapping, settings.ontology)  # validated before anything is read
+    check_data_files(settings, mapping)
     records = extract_records(sources, settings, report, reporter, strict=strict, stdin=stdin)
     _load(records, target, settings, mapping, report, reporter)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def check_data_files(settings: Settings, mapping: Mapping) -> None:
+    """The extractor's gazetteers and trigger lexicon are valid, and every event type the lexicon can produce
+    has a mapping rule (else it would vanish silently), before anything is read or written."""
+    from kg.extract.lexicon import load_gazetteer, load_lexicon
+
+    load_gazetteer(settings.extract.gazetteers)
+    lexicon = load_lexicon(settings.extract.triggers)
+    for event_type in lexicon.events:
+        if event_type not in mapping.events:
+            raise MappingError(f"event type '{event_type}' has no rule in the mapping {mapping.path}",
+                               where=lexicon.where[event_type],
+                               hint=f"add `- {{rule: event-{event_type}, type: {event_type}, class: kgo:...}}` "
+                                    "to the mapping's events, or remove the type from the lexicon")
 
 
 def run_map(records_path: Path, target: str, settings: Settings, *,
@@ -101,9 +117,14 @@ def _load(records: Iterable[DocRecord], target: str, settings: Settings, mapping
           reporter: Reporter) -> None:
     sink = open_sink(target, settings, mapping)
     written = 0
+    skipped: set[str] = set()
     try:
         for record in records:
-            sink.write(map_record(record, mapping))
+            mapped = map_record(record, mapping)
+            for what in set(mapped.skipped) - skipped:  # once per kind: "event type looting"
+                skipped.add(what)
+                _note(report, reporter, f"the mapping has no rule for {what}: not written")
+            sink.write(mapped)
             written += 1
             reporter.progress(1)
     except BaseException:

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.evaluate import extract_gold
-from kg.goldsets import load_gold
+from kg.eval.goldsets import load_gold
+from kg.eval.run import extract_gold
 from kg.records import Event
 from kg.settings import Settings
 

@@ -96,6 +96,7 @@ class Lexicon:
     max_idiom: int = 1
     single_words: frozenset[str] = frozenset()  # every one-word verb, noun and conditional verb
     events: dict[str, TriggerEntry] = field(default_factory=dict)  # event type -> its base entry (traits)
+    where: dict[str, str] = field(default_factory=dict)  # event type -> "file:line" it is defined at
 
     def entry(self, event_type: str) -> TriggerEntry | None:
         return self.events.get(event_type)
@@ -210,7 +211,8 @@ def load_lexicon(path: Path | str | None = None, lemmatize: Any = None) -> Lexic
     idioms = frozenset(split(str(i)) for i in (data.get("idioms") or ()))
     return Lexicon(verbs, nouns, phrases, max((len(p) for p in phrases), default=1),
                    {k: tuple(v) for k, v in conditional.items()}, idioms, max((len(i) for i in idioms), default=1),
-                   frozenset(verbs) | frozenset(nouns) | frozenset(conditional), bases)
+                   frozenset(verbs) | frozenset(nouns) | frozenset(conditional), bases,
+                   {key: f"{path}:{events.line_of(key)}" for key in bases})
 
 
 def _base_entry(key: str, spec: Lined, path: Path) -> TriggerEntry:

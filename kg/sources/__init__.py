@@ -103,31 +103,45 @@ def _iter_items(paths: Sequence[str], max_bytes: int, stdin: TextIO | None) -> I
 def _walk(root: Path) -> Iterator[Path | InputError]:
     """Files with a supported extension under ``root``, depth first, entries sorted by name, hidden ones skipped.
 
-    Only one directory listing (names, not contents) is held per level. Symlinked directories are followed once.
+    Iterative (a folder nested thousands of levels deep is fine); one directory listing (names, not contents)
+    is held per level. Symlinked directories are followed once.
     """
     visited: set[str] = {os.path.realpath(root)}
+    stack: list[Iterator[os.DirEntry[str]]] = []
 
-    def walk(directory: Path) -> Iterator[Path | InputError]:
+    def listing(directory: Path) -> Iterator[os.DirEntry[str]] | InputError:
         try:
             with os.scandir(directory) as it:
-                entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+                return iter(sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name))
         except OSError as exc:
-            yield InputError(f"cannot list directory: {exc.strerror or exc}", where=str(directory))
-            return
-        for entry in entries:
-            path = Path(entry.path)
-            try:
-                if entry.is_dir():
-                    real = os.path.realpath(path)
-                    if real not in visited:
-                        visited.add(real)
-                        yield from walk(path)
-                elif entry.is_file() and path.suffix.lower() in KINDS:
-                    yield path
-            except OSError as exc:
-                yield InputError(f"cannot read: {exc.strerror or exc}", where=str(path))
+            return InputError(f"cannot list directory: {exc.strerror or exc}", where=str(directory))
 
-    yield from walk(root)
+    first = listing(root)
+    if isinstance(first, InputError):
+        yield first
+        return
+    stack.append(first)
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        path = Path(entry.path)
+        try:
+            if entry.is_dir():
+                real = os.path.realpath(path)
+                if real in visited:
+                    continue
+                visited.add(real)
+                found = listing(path)
+                if isinstance(found, InputError):
+                    yield found
+                else:
+                    stack.append(found)
+            elif entry.is_file() and path.suffix.lower() in KINDS:
+                yield path
+        except OSError as exc:
+            yield InputError(f"cannot read: {exc.strerror or exc}", where=str(path))
 
 
 def _read_file(path: Path, doc_id: str, max_bytes: int) -> Iterator[Item]:

@@ -99,6 +99,16 @@ def _declared_charset(data: bytes) -> str | None:
 # front matter and metadata
 # --------------------------------------------------------------------------------------------------------------
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as text: ``published`` is checked by :func:`iso_date`, so an impossible date
+    (2024-02-30) is this document's error with its line, not a ValueError from the YAML parser."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 _FM_OPEN = re.compile(r"---[ \t]*\n")
 _FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
@@ -115,7 +125,9 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str, str]
     block = text[opened.end() : closed.start()]
     body = text[closed.end() + 1 :]
     try:
-        data = yaml.safe_load(block)
+        data = yaml.load(block, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader
+    except RecursionError:
+        return InputError("front matter is nested too deeply", where=f"{where}:2", hint=hint)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2  # +1: 0-based, +1: the opening '---'
@@ -169,7 +181,7 @@ def make_document(
             iso = iso_date(value)
             if iso is None:
                 return InputError(
-                    f"`published` is not a date: {value!r}",
+                    f"published is not a valid date: {value!r}",
                     where=meta_where(key),
                     hint="write it as YYYY-MM-DD or an ISO 8601 date-time",
                 )

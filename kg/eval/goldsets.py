@@ -28,14 +28,26 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, Protocol, TypeVar
 
 from kg.errors import ConfigError, InputError
+from kg.resources import data_path
+from kg.yamlio import Lined, line_of, load_yaml
 
 FORMATS = ("wikievents", "rams", "plover")
 Alignment = dict[str, dict[str, dict[str, str | None]]]
+# Alignment sections that are not event taxonomies (read by their own scorer, skipped by load_alignment).
+DOCUMENT_SECTIONS = ("muc4",)
+
+
+class TextDoc(Protocol):
+    """What extraction needs of a gold document, whatever its format."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,35 +86,32 @@ class GoldDoc:
 # ------------------------------------------------------------------ alignment
 
 
-def _mappings_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "mappings"
-
-
 def load_alignment(path: Path | str | None = None) -> Alignment:
-    """The parsed alignment file: {section: {"types": {...}, "roles": {...}}}, values str or None."""
-    path = Path(path) if path else _mappings_dir() / "alignment.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError("alignment file not found", where=str(path)) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"alignment is not valid YAML: {exc}", where=str(path)) from exc
-    if not isinstance(data, dict):
-        raise ConfigError("alignment must be a mapping of sections", where=str(path))
+    """The parsed alignment file: {section: {"types": {...}, "roles": {...}}}, values str or None.
+
+    By default ``alignment.yaml`` of the shipped mappings (:func:`kg.resources.data_path`, so an installed
+    wheel finds it too). Every problem is a :class:`ConfigError` naming ``file:line``.
+    """
+    path = Path(path) if path else data_path("mappings") / "alignment.yaml"
+    data = load_yaml(path, what="alignment file")
+    if not isinstance(data, Lined):
+        raise ConfigError("alignment must be a mapping of sections", where=f"{path}:{getattr(data, 'line', 1)}")
     alignment: Alignment = {}
     for section, body in data.items():
-        if not isinstance(body, dict) or not isinstance(body.get("types", {}), dict):
-            raise ConfigError(f"section {section!r} must be a mapping with `types`", where=str(path))
+        if section in DOCUMENT_SECTIONS:
+            continue
+        if not isinstance(body, Lined) or not isinstance(body.get("types", {}), dict):
+            raise ConfigError(f"section {section!r} must be a mapping with `types`",
+                              where=f"{path}:{line_of(data, section)}")
         alignment[str(section)] = {}
         for part in ("types", "roles"):
             table = body.get(part) or {}
             if not isinstance(table, dict):
-                raise ConfigError(f"{section}.{part} must be a mapping", where=str(path))
+                raise ConfigError(f"{section}.{part} must be a mapping", where=f"{path}:{line_of(data, section, part)}")
             for key, value in table.items():
                 if value is not None and not isinstance(value, str):
-                    raise ConfigError(
-                        f"{section}.{part}.{key}: expected a name or null, got {value!r}", where=str(path)
-                    )
+                    raise ConfigError(f"{section}.{part}.{key}: expected a name or null, got {value!r}",
+                                      where=f"{path}:{line_of(data, section, part, key)}")
             alignment[str(section)][part] = {str(k): v for k, v in table.items()}
     return alignment
 
@@ -141,25 +150,28 @@ def load_gold(path: Path | str, fmt: str, alignment: Alignment | None = None) ->
             docs = [_plover_doc(rec, alignment, f"{path}:{line}") for line, rec in _json_array(path)]
         else:
             reader = _wikievents_doc if fmt == "wikievents" else _rams_doc
-            docs = [reader(rec, alignment, f"{path}:{line}") for line, rec in _json_lines(path)]
+            docs = [reader(rec, alignment, f"{path}:{line}") for line, rec in json_lines(path)]
     except FileNotFoundError as exc:
         raise InputError("gold file not found", where=str(path)) from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"gold file is not UTF-8: {exc}", where=str(path)) from exc
-    return _unique_ids(docs)
+    return unique_ids(docs)
 
 
-def _unique_ids(docs: list[GoldDoc]) -> list[GoldDoc]:
-    """Give a repeated id a suffix (``ID#2``, ``ID#3``; the PLOVER GSR uses one id twice)."""
+D = TypeVar("D", bound=TextDoc)
+
+
+def unique_ids(docs: list[D]) -> list[D]:
+    """Give a repeated id a suffix (``ID#2``, ``ID#3``; the PLOVER GSR uses one id twice); docs are dataclasses."""
     seen: dict[str, int] = {}
     unique = []
     for doc in docs:
         seen[doc.id] = seen.get(doc.id, 0) + 1
-        unique.append(doc if seen[doc.id] == 1 else replace(doc, id=f"{doc.id}#{seen[doc.id]}"))
+        unique.append(doc if seen[doc.id] == 1 else replace(doc, id=f"{doc.id}#{seen[doc.id]}"))  # type: ignore[type-var]
     return unique
 
 
-def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with open(path, encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, 1):
             if not line.strip():
@@ -206,7 +218,7 @@ def _skip_ws(raw: str, pos: int) -> int:
     return pos
 
 
-def _field(record: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+def json_field(record: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     value = record.get(key)
     if not isinstance(value, kind):
         raise InputError(f"field {key!r} missing or not a {kind.__name__}", where=where)
@@ -218,14 +230,14 @@ def _field(record: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
 
 def _wikievents_doc(record: dict[str, Any], alignment: Alignment, where: str) -> GoldDoc:
     try:
-        doc_id = str(_field(record, "doc_id", str, where))
-        text, offsets = _place_tokens(_field(record, "sentences", list, where), where)
+        doc_id = str(json_field(record, "doc_id", str, where))
+        text, offsets = _place_tokens(json_field(record, "sentences", list, where), where)
         mentions: dict[str, GoldSpan] = {}
-        for m in _field(record, "entity_mentions", list, where):
+        for m in json_field(record, "entity_mentions", list, where):
             start, end = _token_span(offsets, int(m["start"]), int(m["end"]) - 1, where)
             mentions[str(m["id"])] = GoldSpan(start, end, str(m["entity_type"]), text[start:end])
         events = []
-        for e in _field(record, "event_mentions", list, where):
+        for e in json_field(record, "event_mentions", list, where):
             trig = e["trigger"]
             start, end = _token_span(offsets, int(trig["start"]), int(trig["end"]) - 1, where)
             args = []
@@ -275,11 +287,11 @@ _RAMS_ROLE = re.compile(r"^evt\d+arg\d+")
 
 def _rams_doc(record: dict[str, Any], alignment: Alignment, where: str) -> GoldDoc:
     try:
-        doc_id = str(_field(record, "doc_key", str, where))
+        doc_id = str(json_field(record, "doc_key", str, where))
         parts: list[str] = []
         offsets: list[tuple[int, int]] = []
         length = 0
-        for sent_idx, sentence in enumerate(_field(record, "sentences", list, where)):
+        for sent_idx, sentence in enumerate(json_field(record, "sentences", list, where)):
             for tok_idx, word in enumerate(sentence):
                 if sent_idx or tok_idx:
                     parts.append("\n" if tok_idx == 0 else " ")
@@ -294,7 +306,7 @@ def _rams_doc(record: dict[str, Any], alignment: Alignment, where: str) -> GoldD
             entities.append(GoldSpan(start, end, _RAMS_ROLE.sub("", str(labels[0][0])), text[start:end]))
         links = record.get("gold_evt_links", ())
         events = []
-        for first, last, labels in _field(record, "evt_triggers", list, where):
+        for first, last, labels in json_field(record, "evt_triggers", list, where):
             start, end = _token_span(offsets, int(first), int(last), where)
             args = []
             for (t_first, t_last), (a_first, a_last), role_name in links:
@@ -352,7 +364,7 @@ def parse_markup(markup: str) -> tuple[str, list[tuple[str, int, int]]]:
 
 
 def _plover_doc(record: dict[str, Any], alignment: Alignment, where: str) -> GoldDoc:
-    doc_id = str(_field(record, "id", str, where))
+    doc_id = str(json_field(record, "id", str, where))
     info = record.get("textInfo")
     markup = info.get("markup") if isinstance(info, dict) else info  # one GSR record has a bare string
     if not isinstance(markup, str):
@@ -361,7 +373,7 @@ def _plover_doc(record: dict[str, Any], alignment: Alignment, where: str) -> Gol
     triggers = sorted((start, end) for tag, start, end in spans if tag == "EVT")
     if not triggers:
         raise InputError(f"record {doc_id} has no (EVT: ...) span", where=where)
-    etype = str(_field(record, "event", str, where))
+    etype = str(json_field(record, "event", str, where))
     args = tuple(
         GoldArg(start, end, tag, align_role(alignment, "plover", tag)) for tag, start, end in spans if tag != "EVT"
     )

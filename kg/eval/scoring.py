@@ -1,4 +1,4 @@
-"""Score extraction records against gold data (:mod:`kg.goldsets`), and two baselines to compare with.
+"""Score extraction records against gold data (:mod:`kg.eval.goldsets`): precision, recall and F1.
 
 Pure functions: ``score(gold_docs, predicted, fmt=...)`` takes gold documents and the predicted
 :class:`DocRecord` of each document (by id; a missing document counts as predicting nothing) and returns
@@ -30,84 +30,48 @@ Entities (``entities``, ``entities_exact``; WikiEvents only, RAMS and PLOVER hav
 Event triggers.
   ``triggers_id``: trigger spans overlap; all gold events count, also those whose type is unaligned.
   ``triggers_cls``: overlap and the same COARSE class (the direct child of Event above the predicted type
-  key and above the gold's aligned class, see :data:`COARSE`). Gold events whose type is unaligned
-  (``cls`` None) are left out and counted in ``events_unaligned``; a predicted event whose trigger overlaps
-  only such unaligned gold events (and no aligned one) is left out too rather than counted as wrong.
+  key and above the gold's aligned class; the class tree is read from the ontology and the mapping, see
+  :mod:`kg.eval.classes`). Gold events whose type is unaligned (``cls`` None) are scored like the others:
+  in ``triggers_cls`` they are always misses, since no predicted class can match them; predictions on
+  their triggers are scored like any other prediction. Their number is ``events_unaligned``.
+
+  ``triggers_fine``: overlap and the same fine class (the gold's aligned key is the predicted type key).
+  Per class: ``coarse:<key>`` splits ``triggers_cls`` by coarse class (tp: matched pairs of that class;
+  fp: predictions of that class not matched; fn: gold events of that class not matched), ``fine:<key>``
+  splits ``triggers_fine`` by fine class; only classes with gold or predicted events appear.
+  ``events_per_gold``: predicted events / gold events over the whole set; ``events_per_gold_doc``: the
+  same ratio per document with gold events, averaged (more than 1: the extractor splits or over-reports).
 
 Arguments (end to end: predicted triggers, never gold ones).
   ``args_id``: a predicted argument matches a gold argument when the spans overlap and the predicted
   event's trigger overlaps the gold event's trigger. ``args_cls``: also the same coarse role. Scored are
-  the arguments of aligned gold events whose role aligns to a coarse role the scheme annotates (WikiEvents
-  and RAMS: agent, target, place, instrument; PLOVER: agent, target, place; no scheme annotates time), and
-  predicted arguments with those roles of the predicted events not left out above.
+  the arguments of all gold events (aligned or not) whose role aligns to a coarse role the scheme
+  annotates (WikiEvents and RAMS: agent, target, place, instrument; PLOVER: agent, target, place; no scheme
+  annotates time), and the predicted arguments with those roles of all predicted events. A gold argument
+  whose role aligns to none of ours is not scored.
 
 Per-format extras: RAMS annotates one event per window (other events in the text are not annotated, so
-trigger precision is not meaningful there); ``rams_arg_recall_per_event`` is the mean over aligned gold
+trigger precision is not meaningful there); ``rams_arg_recall_per_event`` is the mean over gold
 events with scored arguments of the share of their arguments matched by ``args_cls``. PLOVER (one event
-per sentence, many of its types fall under Contact): ``plover_type_accuracy`` is the share of aligned
-gold records for which some predicted event overlapping the trigger span has a compatible class (the
-gold's class, an ancestor or a descendant: bombing ~ attack, not offensive ~ attack, not meeting ~
-agreement); ``plover_coarse_accuracy`` the same with the coarse class only; ``plover_source_recall`` /
+per sentence, many of its types fall under Contact): ``plover_type_accuracy`` is the share of gold
+records (an unaligned one is a miss) for which some predicted event overlapping the trigger span has a
+compatible class (the gold's class, an ancestor or a descendant: bombing ~ attack, not offensive ~
+attack, not meeting ~ agreement); ``plover_coarse_accuracy`` the same with the coarse class only; ``plover_source_recall`` /
 ``plover_target_recall`` are the recall of ``args_cls`` on agent (SRC, SRC/TAR) / target (TAR) gold
 arguments.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from kg.errors import InputError
-from kg.goldsets import GoldDoc, GoldEvent
-from kg.records import Argument, DocRecord, Document, Entity, Event, Mention
-
-# ------------------------------------------------------------------ class tree
-
-# The event class tree below Event, as child -> parent for the finer classes (keys are event type keys).
-PARENT: dict[str, str] = {
-    "visit": "movement",
-    "deployment": "movement",
-    "withdrawal": "movement",
-    "meeting": "contact",
-    "statement": "contact",
-    "threat": "contact",
-    "request": "contact",
-    "agreement": "contact",
-    "attack": "conflict",
-    "airstrike": "attack",
-    "shelling": "attack",
-    "bombing": "attack",
-    "shooting": "attack",
-    "offensive": "conflict",
-    "seizure": "conflict",
-    "arrest": "justice",
-    "trial": "justice",
-    "release": "justice",
-}
-# The coarse classes: the direct children of Event.
-COARSE_CLASSES = (
-    "movement", "contact", "conflict", "killing", "injury", "justice", "kidnapping", "funeral", "protest", "damage",
-)  # fmt: skip
-
-
-def ancestors(cls: str) -> tuple[str, ...]:
-    """The class and its ancestors below Event, nearest first."""
-    chain = [cls]
-    while chain[-1] in PARENT:
-        chain.append(PARENT[chain[-1]])
-    return tuple(chain)
-
-
-# Every event type key -> its coarse class.
-COARSE: dict[str, str] = {cls: ancestors(cls)[-1] for cls in (*COARSE_CLASSES, *PARENT)}
-
-
-def compatible(a: str, b: str) -> bool:
-    """Whether two classes are the same or one is an ancestor of the other (attack ~ bombing, not ~ offensive)."""
-    return a in ancestors(b) or b in ancestors(a)
+from kg.eval.classes import EventClasses, default_classes
+from kg.eval.goldsets import GoldDoc, GoldEvent
+from kg.records import Argument, DocRecord, Entity, Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +87,7 @@ SCHEMES: dict[str, Scheme] = {
     "wikievents": Scheme(entities=True, roles=_ROLES4),
     "rams": Scheme(entities=False, roles=_ROLES4),
     "plover": Scheme(entities=False, roles=frozenset({"agent", "target", "place"})),
+    "clusters": Scheme(entities=False, roles=frozenset()),  # event mentions only (kg.eval.coref)
 }
 
 # ------------------------------------------------------------------ counts
@@ -292,36 +257,45 @@ class _DocEvents:
     triggers_cls: PRF
     args_id: PRF
     args_cls: PRF
+    triggers_fine: PRF
+    per_class: dict[str, PRF]  # "coarse:<key>" / "fine:<key>" -> trigger classification of that class
     unaligned: int
-    # per aligned gold event: (event, [(gold arg role, matched by args_cls)], types of overlapping predictions)
+    # per gold event: (event, [(gold arg role, matched by args_cls)], types of overlapping predictions)
     per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]]
 
 
-def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]) -> _DocEvents:
+def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str],
+                  classes: EventClasses) -> _DocEvents:
+    coarse_of = classes.coarse
     pred_events = list(record.events) if record else []
     gold_events = list(gold.events)
     triggers_id = _prf(len(gold_events), len(pred_events), len(match(gold_events, pred_events, _trigger_overlap)))
 
-    aligned = [g for g in gold_events if g.cls is not None]
-    unaligned = [g for g in gold_events if g.cls is None]
-    kept = [
-        p
-        for p in pred_events
-        if any(_trigger_overlap(g, p) for g in aligned) or not any(_trigger_overlap(g, p) for g in unaligned)
-    ]
+    unaligned = sum(g.cls is None for g in gold_events)
 
     def same_class(g: GoldEvent, p: Event) -> int:
-        coarse = COARSE.get(p.type)
-        return _trigger_overlap(g, p) if coarse is not None and coarse == COARSE.get(g.cls or "") else 0
+        coarse = coarse_of.get(p.type)
+        return _trigger_overlap(g, p) if coarse is not None and coarse == coarse_of.get(g.cls or "") else 0
 
-    triggers_cls = _prf(len(aligned), len(kept), len(match(aligned, kept, same_class)))
+    cls_matches = match(gold_events, pred_events, same_class)
+    triggers_cls = _prf(len(gold_events), len(pred_events), len(cls_matches))
+
+    def same_fine(g: GoldEvent, p: Event) -> int:
+        return _trigger_overlap(g, p) if g.cls is not None and p.type == g.cls else 0
+
+    fine_matches = match(gold_events, pred_events, same_fine)
+    triggers_fine = _prf(len(gold_events), len(pred_events), len(fine_matches))
+    per_class = _per_class("coarse:", [coarse_of.get(g.cls or "") for g in gold_events],
+                           [coarse_of.get(p.type) for p in pred_events], cls_matches)
+    per_class.update(_per_class("fine:", [g.cls if g.cls in coarse_of else None for g in gold_events],
+                                [p.type if p.type in coarse_of else None for p in pred_events], fine_matches))
 
     # arguments: (event index, arg) on both sides
-    gold_args = [(gi, a) for gi, g in enumerate(aligned) for a in g.args if a.role in roles]
-    pred_args = [(pi, a) for pi, p in enumerate(kept) for a in p.arguments if a.role in roles]
+    gold_args = [(gi, a) for gi, g in enumerate(gold_events) for a in g.args if a.role in roles]
+    pred_args = [(pi, a) for pi, p in enumerate(pred_events) for a in p.arguments if a.role in roles]
 
     def arg_fits(g: tuple[int, Any], p: tuple[int, Argument]) -> int:
-        if not _trigger_overlap(aligned[g[0]], kept[p[0]]):
+        if not _trigger_overlap(gold_events[g[0]], pred_events[p[0]]):
             return 0
         return overlap(g[1].start, g[1].end, p[1].start, p[1].end)
 
@@ -335,24 +309,50 @@ def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str]
 
     matched = {gi for gi, _ in cls_pairs}
     per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]] = [
-        (g, [], {p.type for p in kept if p.type in COARSE and _trigger_overlap(g, p)}) for g in aligned
+        (g, [], {p.type for p in pred_events if p.type in coarse_of and _trigger_overlap(g, p)})
+        for g in gold_events
     ]
     for index, (gi, arg) in enumerate(gold_args):
         per_event[gi][1].append((arg.role or "", index in matched))
-    return _DocEvents(triggers_id, triggers_cls, args_id, args_cls, len(unaligned), per_event)
+    return _DocEvents(triggers_id, triggers_cls, args_id, args_cls, triggers_fine, per_class, unaligned, per_event)
+
+
+def _per_class(prefix: str, gold: list[str | None], pred: list[str | None],
+               pairs: list[tuple[int, int]]) -> dict[str, PRF]:
+    """PRF per class from the class of each gold and predicted item and the matched (gold, pred) pairs."""
+    out: dict[str, PRF] = {}
+    for cls in gold:
+        if cls is not None:
+            out.setdefault(prefix + cls, PRF()).fn += 1
+    for cls in pred:
+        if cls is not None:
+            out.setdefault(prefix + cls, PRF()).fp += 1
+    for gi, _ in pairs:
+        prf = out[prefix + str(gold[gi])]
+        prf.tp, prf.fp, prf.fn = prf.tp + 1, prf.fp - 1, prf.fn - 1
+    return out
 
 
 # ------------------------------------------------------------------ score
 
 
 def score(
-    gold_docs: Iterable[GoldDoc], predicted: Mapping[str, DocRecord], fmt: str = "wikievents"
+    gold_docs: Iterable[GoldDoc],
+    predicted: Mapping[str, DocRecord],
+    fmt: str = "wikievents",
+    classes: EventClasses | None = None,
 ) -> dict[str, PRF | float]:
-    """All metrics for one gold set; see the module docstring for the rules."""
+    """All metrics for one gold set; see the module docstring for the rules.
+
+    ``classes`` is the event class tree (default: from the shipped ontology and mapping).
+    """
     scheme = SCHEMES[fmt]
-    totals = {key: PRF() for key in ("triggers_id", "triggers_cls", "args_id", "args_cls")}
+    classes = classes or default_classes()
+    totals = {key: PRF() for key in ("triggers_id", "triggers_cls", "triggers_fine", "args_id", "args_cls")}
     entities, entities_exact = PRF(), PRF()
-    unaligned = 0
+    unaligned = n_gold = n_pred = 0
+    ratios: list[float] = []  # predicted events / gold events, per document with gold events
+    per_class: dict[str, PRF] = {}
     per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]] = []
     for gold in gold_docs:
         record = predicted.get(gold.id)
@@ -366,149 +366,43 @@ def score(
             overlap_prf, exact_prf = _score_entities(gold, record)
             entities.add(overlap_prf)
             entities_exact.add(exact_prf)
-        doc = _score_events(gold, record, scheme.roles)
+        doc = _score_events(gold, record, scheme.roles, classes)
         for key, prf in totals.items():
             prf.add(getattr(doc, key))
         unaligned += doc.unaligned
         per_event.extend(doc.per_event)
+        for key, prf in doc.per_class.items():
+            per_class.setdefault(key, PRF()).add(prf)
+        doc_pred = len(record.events) if record else 0
+        n_gold, n_pred = n_gold + len(gold.events), n_pred + doc_pred
+        if gold.events:
+            ratios.append(doc_pred / len(gold.events))
 
     results: dict[str, PRF | float] = {}
     if scheme.entities:
         results["entities"] = entities
         results["entities_exact"] = entities_exact
     results.update(totals)
+    if not scheme.roles:  # no argument gold
+        del results["args_id"], results["args_cls"]
     results["events_unaligned"] = unaligned  # a count
+    results["events_per_gold"] = n_pred / n_gold if n_gold else 0.0
+    results["events_per_gold_doc"] = sum(ratios) / len(ratios) if ratios else 0.0
     if fmt == "rams":
         shares = [sum(ok for _, ok in args) / len(args) for _, args, _ in per_event if args]
         results["rams_arg_recall_per_event"] = sum(shares) / len(shares) if shares else 0.0
     if fmt == "plover":
-        exact = [any(compatible(g.cls or "", c) for c in classes) for g, _, classes in per_event]
-        coarse = [COARSE[g.cls or ""] in {COARSE[c] for c in classes} for g, _, classes in per_event]
+        coarse_of = classes.coarse
+        exact = [g.cls is not None and any(classes.compatible(g.cls, c) for c in found) for g, _, found in per_event]
+        coarse = [g.cls is not None and coarse_of.get(g.cls) in {coarse_of[c] for c in found}
+                  for g, _, found in per_event]
         results["plover_type_accuracy"] = sum(exact) / len(exact) if exact else 0.0
         results["plover_coarse_accuracy"] = sum(coarse) / len(coarse) if coarse else 0.0
         for name, role in (("plover_source_recall", "agent"), ("plover_target_recall", "target")):
             found = [ok for _, args, _ in per_event for r, ok in args if r == role]
             results[name] = sum(found) / len(found) if found else 0.0
+    order = [f"coarse:{c}" for c in classes.coarse_classes] + [f"fine:{c}" for c in classes.iri]
+    for key in sorted(per_class, key=lambda k: order.index(k) if k in order else len(order)):
+        results[key] = per_class[key]
     return results
 
-
-def format_report(results: Mapping[str, PRF | float], title: str) -> str:
-    """A fixed-width table: one row per metric; P, R, F1 and counts for PRF rows, the value for the others."""
-    lines = [title, f"{'metric':<28}{'P':>7}{'R':>7}{'F1':>7}{'tp':>7}{'fp':>7}{'fn':>7}"]
-    for name, value in results.items():
-        if isinstance(value, PRF):
-            lines.append(
-                f"{name:<28}{value.precision:>7.3f}{value.recall:>7.3f}{value.f1:>7.3f}"
-                f"{value.tp:>7}{value.fp:>7}{value.fn:>7}"
-            )
-        elif isinstance(value, int):
-            lines.append(f"{name:<28}{value:>7}")
-        else:
-            lines.append(f"{name:<28}{value:>7.3f}")
-    return "\n".join(lines)
-
-
-# ------------------------------------------------------------------ baselines
-
-# spaCy NER label -> our entity type, for the baselines.
-LABEL_TYPE: dict[str, str] = {
-    "PERSON": "person",
-    "NORP": "state",
-    "ORG": "organization",
-    "GPE": "state",
-    "LOC": "place",
-    "FAC": "facility",
-}
-
-# Naive trigger lexicon: lemma -> event type key (nouns and verbs).
-NAIVE_TRIGGERS: dict[str, str] = {
-    "attack": "attack", "strike": "attack", "raid": "attack", "assault": "attack", "ambush": "attack",
-    "airstrike": "airstrike", "bomb": "bombing", "bombing": "bombing", "explode": "bombing",
-    "explosion": "bombing", "blast": "bombing", "detonate": "bombing", "shell": "shelling",
-    "shoot": "shooting", "shooting": "shooting", "fight": "conflict", "clash": "conflict",
-    "invade": "offensive", "offensive": "offensive", "seize": "seizure", "capture": "seizure",
-    "kill": "killing", "die": "killing", "death": "killing", "murder": "killing", "assassinate": "killing",
-    "injure": "injury", "wound": "injury", "hurt": "injury",
-    "arrest": "arrest", "detain": "arrest", "trial": "trial", "release": "release",
-    "kidnap": "kidnapping", "abduct": "kidnapping", "funeral": "funeral",
-    "protest": "protest", "demonstration": "protest", "rally": "protest",
-    "damage": "damage", "destroy": "damage",
-    "visit": "visit", "deploy": "deployment", "withdraw": "withdrawal", "travel": "movement",
-    "meet": "meeting", "meeting": "meeting", "talk": "meeting",
-    "say": "statement", "announce": "statement", "claim": "statement", "tell": "statement",
-    "threaten": "threat", "warn": "threat", "ask": "request", "demand": "request", "urge": "request",
-    "agree": "agreement", "agreement": "agreement",
-}  # fmt: skip
-
-
-class _HasText(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def text(self) -> str: ...
-
-
-def baseline_spacy(nlp: Any, docs: Iterable[_HasText]) -> dict[str, DocRecord]:
-    """Bare spaCy NER as records: one entity per NER span of a known label, no events."""
-    return _baseline(nlp, docs, events=False)
-
-
-def baseline_naive(nlp: Any, docs: Iterable[_HasText]) -> dict[str, DocRecord]:
-    """spaCy NER plus events from the :data:`NAIVE_TRIGGERS` lemma list; for a verb trigger, agent = its
-    nsubj and target = its dobj (the NER span containing that token, else the token's subtree)."""
-    return _baseline(nlp, docs, events=True)
-
-
-def _baseline(nlp: Any, docs: Iterable[_HasText], events: bool) -> dict[str, DocRecord]:
-    docs = list(docs)
-    model = f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
-    records: dict[str, DocRecord] = {}
-    for source, doc in zip(docs, nlp.pipe(d.text for d in docs), strict=True):
-        sents = list(doc.sents)
-        sent_of = {tok.i: index for index, sent in enumerate(sents) for tok in sent}
-        entities: list[Entity] = []
-        entity_of: dict[int, tuple[Entity, Any]] = {}  # token index -> (entity, span)
-        for span in doc.ents:
-            if span.label_ not in LABEL_TYPE:
-                continue
-            mention = Mention(span.start_char, span.end_char, span.text, sent_of[span.start])
-            ent = Entity(f"E{len(entities) + 1}", LABEL_TYPE[span.label_], span.text, span.label_, (mention,), 1.0)
-            entities.append(ent)
-            for tok in span:
-                entity_of[tok.i] = (ent, span)
-        found: list[Event] = []
-        for tok in doc if events else ():
-            key = NAIVE_TRIGGERS.get(tok.lemma_.lower())
-            if key is None or tok.pos_ not in ("VERB", "NOUN"):
-                continue
-            arguments = []
-            if tok.pos_ == "VERB":
-                for child in tok.children:
-                    role = {"nsubj": "agent", "dobj": "target"}.get(child.dep_)
-                    if role is None:
-                        continue
-                    ent_span = entity_of.get(child.i)
-                    if ent_span:
-                        ent, span = ent_span
-                        start, end, ent_id = span.start_char, span.end_char, ent.id
-                    else:
-                        start, end, ent_id = child.left_edge.idx, child.right_edge.idx + len(child.right_edge), None
-                    arguments.append(
-                        Argument(role, start, end, doc.text[start:end], 0.5, f"naive:{child.dep_}", entity=ent_id)
-                    )
-            found.append(
-                Event(
-                    f"V{len(found) + 1}", key, tok.idx, tok.idx + len(tok), tok.text, sent_of[tok.i], 0.5,
-                    "naive:lemma", arguments=tuple(arguments),
-                )
-            )  # fmt: skip
-        document = Document(source.id, doc.text, hashlib.sha256(doc.text.encode("utf-8")).hexdigest())
-        records[source.id] = DocRecord(
-            document=document,
-            sentences=tuple((s.start_char, s.end_char) for s in sents),
-            entities=tuple(entities),
-            events=tuple(found),
-            model=model,
-        )
-    return records
