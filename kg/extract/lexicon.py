@@ -49,6 +49,7 @@ TRAITS = {
     "report": "the event is itself a report: no reported-by, and 'a reported X' starts none",
     "no-xcomp": "a verb with an open complement starts none ('tried to flee')",
     "giving": "'to X' and 'for X' are recipients (targets); a thing given is a target too ('sold arms to X')",
+    "symmetric": "the other party ('met X', 'with X') takes part like the subject: an agent, not a target",
 }
 COUNTS = ("killed", "injured")
 

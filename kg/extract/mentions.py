@@ -308,12 +308,13 @@ def collect_mentions(doc: Doc, gazetteer: Gazetteer, ignore: Callable[[int, int]
     in_entity = {i for span, _ in stripped if span.label_ != _DEMONYM_LABEL for i in range(span.start, span.end)}
     cands: list[Candidate] = []
     lowers, _ = words(doc)
+    caseless = bool(doc.user_data.get("kg_caseless"))  # a text in lower case: no capital to ask for
     for i, lower in enumerate(lowers):  # demonyms outside names: "Iranian troops", and those cut off a name
         state = gazetteer.by_demonym.get(lower)
         if state is None or i in in_entity:
             continue
         token = doc[i]
-        if token.text[:1].isupper() and not ignore(token.idx, token.idx + len(token)):
+        if (caseless or token.text[:1].isupper()) and not ignore(token.idx, token.idx + len(token)):
             span = Span(doc, token.i, token.i + 1, label=_DEMONYM_LABEL, span_id=state)
             cands.append(Candidate(span, gazetteer.actors[state].type, 0.8, state))
     demonym_tokens = {c.span.start for c in cands}

@@ -89,6 +89,8 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
                 entry = lexicon.nouns.get(lemma[:-1])  # "Shootings" at the start of a sentence, as a name
             if entry is None:
                 continue
+            if token.dep_ == "compound" and not load_nouns().has("event_head", token.head.lemma_.lower()):
+                continue  # "surveillance cameras", "arrest warrants": a kind of thing, not an event
             if entry.attempt and any(
                     c.dep_ in {"amod", "compound"} and c.lemma_.lower() in ATTEMPT_WORDS for c in token.children):
                 entry = lexicon.entry(entry.attempt) or entry  # "attempted murder", "failed assassination"
