@@ -33,6 +33,13 @@ ATTEMPT_WORDS = frozenset({"attempt", "attempted", "failed", "foiled", "thwarted
 PERSONAL_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "me",
                                "who", "whom"})
 REFLEXIVES = frozenset({"himself", "herself", "themselves", "itself", "themself"})
+# Quantities that stand for their "of" phrase as an object ("700 kg of medicine", "tons of grain").
+MEASURES = frozenset({"kg", "kilogram", "ton", "tonne", "tons", "pound", "lb", "litre", "liter", "gallon", "barrel",
+                      "million", "billion", "thousand", "hundred", "dozen", "bag", "box", "crate", "truckload",
+                      "shipment", "load", "consignment", "batch", "worth", "amount", "quantity", "lot"})
+DEONTIC = frozenset({"must", "should", "ought"})  # "X must withdraw": a demand
+FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
+HOSTILE_TYPES = frozenset({"coercion", "sanction", "rejection", "threat", "withdrawal"})
 MODIFIER_DEPS = frozenset({"compound", "amod", "nmod"})
 
 
@@ -115,7 +122,7 @@ def _verb_entry(token: Token, lemma: str, lexicon: Lexicon,
     """The lexicon entry a verb starts, with the tokens it consumes, or None."""
     for entry in lexicon.conditional.get(lemma, ()):
         if entry.condition == "statement" and _statement_context(token):
-            return entry, ()
+            return _by_complement(token, entry, lexicon), ()
         if entry.condition == "object":
             if any(c.dep_ in {"oprd", "ccomp", "xcomp"} for c in token.children):
                 continue  # "called it an attack", "called on X to ..."
@@ -133,7 +140,27 @@ def _verb_entry(token: Token, lemma: str, lexicon: Lexicon,
         return None, ()  # "tried to flee" is an attempt, not a trial
     if entry.person_object and _person_object(token, index):
         entry = lexicon.entry(entry.person_object) or entry  # "seized two suspects" is an arrest
+    if entry.type == "statement":
+        entry = _by_complement(token, entry, lexicon)
     return _refined(token, entry, True, lexicon, index), ()
+
+
+def _by_complement(verb: Token, entry: TriggerEntry, lexicon: Lexicon) -> TriggerEntry:
+    """What a statement says it is: "declared that China must drop barriers" is a demand; "announced that it
+    would impose restrictions" (or "withdraw ... unless") a threat of the hostile act it announces."""
+    for clause in verb.children:
+        if clause.dep_ != "ccomp":
+            continue
+        auxes = {c.lower_ for c in clause.children if c.dep_ == "aux"}
+        if auxes & DEONTIC or (clause.lemma_.lower() == "have" and any(c.dep_ == "xcomp" for c in clause.children)):
+            return lexicon.entry("request") or entry
+        if auxes & FUTURE:
+            act = lexicon.verbs.get(clause.lemma_.lower())
+            conditional = any(c.dep_ == "advcl" and any(m.lower_ in {"unless", "if"} for m in c.children)
+                              for c in clause.children)
+            if act is not None and ("violent" in act.traits or act.type in HOSTILE_TYPES or conditional):
+                return lexicon.entry("threat") or entry
+    return entry
 
 
 def _statement_context(verb: Token) -> bool:
@@ -178,8 +205,13 @@ def _modifiers(token: Token) -> list[str]:
 
 def _fits(token: Token, wanted: frozenset[str], index: EntityIndex, nouns: NounClasses, types: bool = True) -> bool:
     """Whether a word fits a condition: its lemma, a "modifier lemma" pair, one of its noun classes
-    ("@protester") or (with ``types``) its entity type is in ``wanted``."""
+    ("@protester") or (with ``types``) its entity type is in ``wanted``; a measure stands for its "of" phrase."""
     lemma = token.lemma_.lower()
+    if lemma in MEASURES or token.like_num:
+        of = [o for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for o in c.children
+              if o.dep_ == "pobj"]
+        if of:
+            return _fits(of[0], wanted, index, nouns, types)
     if lemma in wanted or token.lower_ in wanted:
         return True
     modifiers = _modifiers(token)
