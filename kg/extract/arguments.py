@@ -129,8 +129,9 @@ class ArgumentBuilder:
 
     def add(self, role: str, head: Token, rule: str, confidence: float, spread: bool = True) -> None:
         if head.pos_ == "PRON" and self.index.entity_at(head) is None and self.index.nominal_at(head) is None \
-                and not (role in {"agent", "target"} and head.lower_ in PERSONAL_PRONOUNS):
-            return
+                and not (role in {"agent", "target"} and head.lower_ in PERSONAL_PRONOUNS) \
+                and self._partitive_object(head) is None:
+            return  # "some of the protesters" stands for the protesters
         if head.i in range(self.cand.start, self.cand.end):
             return
         if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":

@@ -98,9 +98,30 @@ class Lexicon:
     single_words: frozenset[str] = frozenset()  # every one-word verb, noun and conditional verb
     events: dict[str, TriggerEntry] = field(default_factory=dict)  # event type -> its base entry (traits)
     where: dict[str, str] = field(default_factory=dict)  # event type -> "file:line" it is defined at
+    noun_phrases: frozenset[tuple[str, ...]] = frozenset()  # phrases listed as nouns: only with a noun head
+
+    @property
+    def phrase_starts(self) -> frozenset[str]:
+        """First words of the phrases (where a phrase match can begin)."""
+        return _starts(self.phrases)
+
+    @property
+    def idiom_starts(self) -> frozenset[str]:
+        return _starts(self.idioms)
 
     def entry(self, event_type: str) -> TriggerEntry | None:
         return self.events.get(event_type)
+
+
+_STARTS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _starts(table: dict[tuple[str, ...], TriggerEntry] | frozenset[tuple[str, ...]]) -> frozenset[str]:
+    """First words of a table's word sequences, computed once per table (kept with the table itself)."""
+    cached = _STARTS.get(id(table))
+    if cached is None or cached[0] is not table:
+        cached = _STARTS[id(table)] = (table, frozenset(key[0] for key in table if key))
+    return cached[1]
 
 
 def _load_yaml(path: Path) -> Any:
@@ -155,6 +176,7 @@ def load_lexicon(path: Path | str | None = None, lemmatize: Any = None) -> Lexic
     phrases: dict[tuple[str, ...], TriggerEntry] = {}
     conditional: dict[str, list[TriggerEntry]] = {}
     bases: dict[str, TriggerEntry] = {}
+    noun_phrases: set[tuple[str, ...]] = set()
     split = lemmatize or (lambda text: tuple(text.lower().split()))
     for key, spec in events.items():
         where = f"{path}:{events.line_of(key)}"
@@ -178,6 +200,8 @@ def load_lexicon(path: Path | str | None = None, lemmatize: Any = None) -> Lexic
         for word in spec.get("nouns") or ():
             words = split(word)
             if len(words) > 1:
+                if words not in phrases:
+                    noun_phrases.add(words)
                 phrases.setdefault(words, base)
             else:
                 nouns.setdefault(words[0], base)
@@ -213,7 +237,7 @@ def load_lexicon(path: Path | str | None = None, lemmatize: Any = None) -> Lexic
     return Lexicon(verbs, nouns, phrases, max((len(p) for p in phrases), default=1),
                    {k: tuple(v) for k, v in conditional.items()}, idioms, max((len(i) for i in idioms), default=1),
                    frozenset(verbs) | frozenset(nouns) | frozenset(conditional), bases,
-                   {key: f"{path}:{events.line_of(key)}" for key in bases})
+                   {key: f"{path}:{events.line_of(key)}" for key in bases}, frozenset(noun_phrases))
 
 
 def _base_entry(key: str, spec: Lined, path: Path) -> TriggerEntry:

@@ -13,7 +13,7 @@ suicide bombing).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -62,24 +62,25 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
     lowers, lemmas = words(doc)
     found: list[Candidate] = []
     # Multi-word phrases first, longest first.
-    for size in range(lexicon.max_phrase, 1, -1):
-        for i in range(len(doc) - size + 1):
-            key = tuple(lemmas[i: i + size])
-            entry = lexicon.phrases.get(key) or lexicon.phrases.get(tuple(lowers[i: i + size]))
-            if entry is None or any(j in taken for j in range(i, i + size)):
-                continue
-            if any(j in index.by_token for j in range(i, i + size)):
-                continue
-            head = doc[i: i + size].root
-            taken.update(range(i, i + size))
-            is_verb = head.pos_ in {"VERB", "AUX"}
-            entry = _refined(head, entry, is_verb, lexicon, index)
-            found.append(Candidate(head, i, i + size, entry, is_verb, f"phrase:{' '.join(key)}"))
+    for i, size, key in _matches(lemmas, lowers, lexicon.phrases, lexicon.phrase_starts, lexicon.max_phrase):
+        if any(j in taken or j in index.by_token for j in range(i, i + size)):
+            continue
+        head = doc[i: i + size].root
+        is_verb = head.pos_ in {"VERB", "AUX"}
+        if is_verb and key in lexicon.noun_phrases:
+            continue  # "drones struck" is not the noun "drone strike"
+        taken.update(range(i, i + size))
+        entry = _refined(head, lexicon.phrases[key], is_verb, lexicon, index)
+        found.append(Candidate(head, i, i + size, entry, is_verb, f"phrase:{' '.join(key)}"))
     blocked = _idiom_tokens(lexicon, lemmas, lowers) - taken
     consumed: set[int] = set()  # objects of object-bound verbs ("issued a statement"): no second event
     keys = lexicon.single_words
     for i, (lower, lemma) in enumerate(zip(lowers, lemmas, strict=True)):
-        if (lemma not in keys and lower not in keys and lemma[:-1] not in keys) or i in taken or i in blocked:
+        if lemma not in keys and lower not in keys and lemma[:-1] not in keys:
+            if not (lower.endswith(("ed", "ing")) and lemma + "e" in keys):
+                continue
+            lemma += "e"  # the lemmatizer's slip: "raped" -> "rap", the lexicon's "rape"
+        if i in taken or i in blocked:
             continue
         token = doc[i]
         if token.i in index.by_token or token.is_stop:
@@ -106,14 +107,30 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
     return [c for c in found if c.is_verb or c.token.i not in consumed]
 
 
+def _matches(lemmas: list[str], lowers: list[str], table: Mapping[tuple[str, ...], object] | frozenset[tuple[str, ...]],
+             starts: frozenset[str], longest: int) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, size, key) of every word sequence of ``table`` in the text (lemmas, else lower-cased words),
+    longest first, then leftmost. Only positions whose word starts some sequence (``starts``) are tried."""
+    found: list[tuple[int, int, tuple[str, ...]]] = []
+    n = len(lemmas)
+    for i in range(n):
+        if lemmas[i] not in starts and lowers[i] not in starts:
+            continue
+        for size in range(min(longest, n - i), 0, -1):
+            key = tuple(lemmas[i: i + size])
+            if key not in table:
+                key = tuple(lowers[i: i + size])
+                if key not in table:
+                    continue
+            found.append((i, size, key))
+    found.sort(key=lambda m: (-m[1], m[0]))
+    return found
+
+
 def _idiom_tokens(lexicon: Lexicon, lemmas: list[str], lowers: list[str]) -> set[int]:
     blocked: set[int] = set()
-    if not lexicon.idioms:
-        return blocked
-    for size in range(lexicon.max_idiom, 0, -1):
-        for i in range(len(lemmas) - size + 1):
-            if tuple(lemmas[i: i + size]) in lexicon.idioms or tuple(lowers[i: i + size]) in lexicon.idioms:
-                blocked.update(range(i, i + size))
+    for i, size, _ in _matches(lemmas, lowers, lexicon.idioms, lexicon.idiom_starts, lexicon.max_idiom):
+        blocked.update(range(i, i + size))
     return blocked
 
 
@@ -155,10 +172,11 @@ def _by_complement(verb: Token, entry: TriggerEntry, lexicon: Lexicon) -> Trigge
         if auxes & DEONTIC or (clause.lemma_.lower() == "have" and any(c.dep_ == "xcomp" for c in clause.children)):
             return lexicon.entry("request") or entry
         if auxes & FUTURE:
-            act = lexicon.verbs.get(clause.lemma_.lower())
+            lemma = clause.lemma_.lower()
+            acts = [e for e in (lexicon.verbs.get(lemma), *lexicon.conditional.get(lemma, ())) if e is not None]
             conditional = any(c.dep_ == "advcl" and any(m.lower_ in {"unless", "if"} for m in c.children)
                               for c in clause.children)
-            if act is not None and ("violent" in act.traits or act.type in HOSTILE_TYPES or conditional):
+            if any("violent" in a.traits or a.type in HOSTILE_TYPES for a in acts) or (acts and conditional):
                 return lexicon.entry("threat") or entry
     return entry
 
