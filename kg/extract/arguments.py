@@ -34,7 +34,7 @@ TARGET_PREPS = frozenset({"against", "on", "upon"})
 LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "stage", "mount", "begin", "start", "wage", "make",
                          "pay", "hold", "lead", "order", "continue", "oversee", "announce", "execute",
                          "perform", "undertake", "step", "intensify", "escalate", "resume", "join", "impose",
-                         "open", "declare", "commit", "unleash", "stage", "organize", "organise", "call"})
+                         "open", "declare", "commit", "unleash", "organize", "organise", "call"})
 RELATIVE_PRONOUNS = frozenset({"who", "whom", "which", "that"})
 RECIPIENT_PREPS = frozenset({"to"})
 LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})

@@ -308,8 +308,8 @@ class NounClasses:
         """Whether a noun (its lemma and the lemmas of its compound/adjective modifiers) is in a class."""
         if lemma in self.members.get(cls, ()):
             return True
-        pairs = self.pairs.get(cls)
-        return bool(pairs) and any((m, lemma) in pairs for m in modifiers)
+        pairs = self.pairs.get(cls) or frozenset()
+        return any((m, lemma) in pairs for m in modifiers)
 
     def entity_type(self, lemma: str, modifiers: Sequence[str] = ()) -> str | None:
         """The entity type a nominal phrase with this head makes (a modifier+head pair first), or None."""

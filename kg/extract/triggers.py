@@ -70,8 +70,8 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
         if is_verb and key in lexicon.noun_phrases:
             continue  # "drones struck" is not the noun "drone strike"
         taken.update(range(i, i + size))
-        entry = _refined(head, lexicon.phrases[key], is_verb, lexicon, index)
-        found.append(Candidate(head, i, i + size, entry, is_verb, f"phrase:{' '.join(key)}"))
+        phrase = _refined(head, lexicon.phrases[key], is_verb, lexicon, index)
+        found.append(Candidate(head, i, i + size, phrase, is_verb, f"phrase:{' '.join(key)}"))
     blocked = _idiom_tokens(lexicon, lemmas, lowers) - taken
     consumed: set[int] = set()  # objects of object-bound verbs ("issued a statement"): no second event
     keys = lexicon.single_words
