@@ -51,6 +51,12 @@ OBJECT_CONTROL = frozenset({"send", "order", "force", "urge", "ask", "allow", "h
                             "enable", "recruit", "hire", "pay", "call", "dispatch", "mobilize", "mobilise"})
 CLAUSE_LINKS = frozenset({"advcl", "conj", "xcomp", "ccomp", "relcl", "acl", "dobj", "obj", "nsubj", "nsubjpass",
                           "pobj", "prep", "attr", "appos", "pcomp"})
+OCCURRENCE_VERBS = frozenset({"occur", "happen", "unfold", "erupt", "break", "start", "begin", "end", "continue"})
+INTENT_NOUNS = frozenset({"attempt", "plan", "plot", "bid", "effort", "decision", "order", "threat", "campaign",
+                          "intention", "scheme", "conspiracy", "try"})
+INVOLVEMENT_NOUNS = frozenset({"involvement", "participation", "role", "hand", "complicity", "part", "responsibility"})
+ATTRIBUTION_VERBS = frozenset({"attribute", "blame", "claim", "ascribe", "commit", "perpetrate"})
+ADVERBIAL_PREPS = frozenset({"by", "after", "before", "while", "upon", "on", "since", "without"})
 SHARED_PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "around", "within",
                                 "on"})
 PLACE_HEADS = frozenset({"town", "city", "village", "province", "district", "region", "area", "capital",
@@ -188,6 +194,14 @@ class ArgumentBuilder:
                         self.add(role, obj, rule + "+including", confidence * 0.8)
             elif child.dep_ == "appos" and role == "place":
                 self.add(role, child, rule + "+appos", confidence * 0.8)
+            elif role == "target" and etype in {"facility", "vehicle"} and child.dep_ in {"poss", "prep"}:
+                # "the home of X", "X's residence", "his armored vehicle": X is targeted too
+                owners = [child] if child.dep_ == "poss" else (
+                    [o for o in child.children if o.dep_ == "pobj"] if child.lower_ == "of" else [])
+                for owner in owners:
+                    owner_id = self.index.entity_at(owner) or self.index.nominal_at(owner)
+                    if self._type(owner_id) == "person" or (owner_id is None and owner.pos_ == "PROPN"):
+                        self.add(role, owner, rule + "+owner", confidence * 0.8)
             elif child.dep_ == "prep" and child.lower_ in {"in", "of"} and role == "place" and entity_id is not None \
                     and entity_id in self.index.nominals:
                 for obj in child.children:  # "a street in Lyon": Lyon too
@@ -216,6 +230,9 @@ class ArgumentBuilder:
 
     def _preps_one(self, prep: Token) -> None:
         word = prep.lower_
+        for other in prep.children:  # "attacks on five offices ... and against one telephone exchange"
+            if other.dep_ == "conj" and other.pos_ == "ADP":
+                self._preps_one(other)
         for obj in prep.children:
             if obj.dep_ not in {"pobj", "pcomp"}:
                 continue
@@ -268,6 +285,9 @@ class ArgumentBuilder:
         # Shared subject of coordinated verbs, of a controlling verb ("began arriving"), or of the clause
         # a participle hangs on ("launched attacks, killing 130 people").
         via_participle = False
+        if not subjects and verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.lower_ in ADVERBIAL_PREPS:
+            source = verb.head  # "by killing him, the criminals ...": the clause's subject acts
+            subjects = [c for c in source.head.children if c.dep_ == "nsubj"]
         for _ in range(4):
             if subjects or source.dep_ not in {"conj", "xcomp", "advcl"} or source.head is source:
                 break
@@ -286,6 +306,15 @@ class ArgumentBuilder:
             subjects = []  # "X was bombed, killing five": X is not the killer
         if verb.dep_ == "relcl" and any(c.dep_ == "advmod" and c.lower_ == "where" for c in verb.children):
             self.add("place", verb.head, "where-clause", 0.7)  # "the station, where six people were killed"
+        elif not subjects and verb.dep_ == "acl" and verb.head.lemma_.lower() in INTENT_NOUNS:
+            # "an attempt by the FMLN to kidnap", "the rebels' plan to attack": who attempts acts
+            for child in verb.head.children:
+                if child.dep_ == "poss":
+                    self.add(entry.subject_role, child, "intent", 0.65)
+                elif child.dep_ == "prep" and child.lower_ == "by":
+                    for obj in child.children:
+                        if obj.dep_ == "pobj":
+                            self.add(entry.subject_role, obj, "intent", 0.65)
         elif not subjects and verb.dep_ in {"relcl", "acl"}:
             subjects = [verb.head]
             passive = verb.tag_ == "VBN" and verb.dep_ == "acl" or any(c.dep_ == "auxpass" for c in verb.children)
@@ -361,9 +390,36 @@ class ArgumentBuilder:
         if noun.dep_ in {"dobj", "obj"} and light in SUFFER_VERBS and "suffered" in entry.traits:
             for subj in _subjects(head):
                 self.add("target", subj, "suffered", 0.7)
-        # "attacks carried out by X"
+        # "involvement of the troops in the murder", "participation by the CIA in the death"
+        if noun.dep_ == "pobj" and head.lower_ == "in" and head.head.lemma_.lower() in INVOLVEMENT_NOUNS:
+            for child in head.head.children:
+                if child.dep_ == "poss":
+                    self.add("agent", child, "involvement", 0.65)
+                elif child.dep_ == "prep" and child.lower_ in {"of", "by"}:
+                    for obj in child.children:
+                        if obj.dep_ == "pobj":
+                            self.add("agent", obj, "involvement", 0.65)
+        # "the attack occurred at 2200 in X", "the explosion took place in front of X"
+        if noun.dep_ == "nsubj" and (light in OCCURRENCE_VERBS or (light == "take" and any(
+                c.dep_ == "dobj" and c.lower_ == "place" for c in head.children))):
+            self._preps(head)
+        # "X was the target of a bomb attack"
+        if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in {"target", "victim", "object"}:
+            role_noun = head.head
+            if role_noun.dep_ in {"attr", "nsubj"}:
+                for subj in role_noun.head.children:
+                    if subj.dep_ in {"nsubj", "nsubjpass"} and subj is not role_noun:
+                        self.add("target", subj, "target-of", 0.7)
+        # "attacks carried out by X", "an action attributed to X", "the bombing blamed on X"
         for child in noun.children:
-            if child.dep_ == "acl" and child.lemma_.lower() in LIGHT_VERBS:
+            if child.dep_ in {"acl", "relcl"} and child.lemma_.lower() in ATTRIBUTION_VERBS:
+                for prep in child.children:
+                    if prep.dep_ in {"prep", "agent"} and prep.lower_ in {"to", "on"}:
+                        for obj in prep.children:
+                            if obj.dep_ == "pobj":
+                                self.add("agent", obj, "attributed", 0.7)
+                self._preps(child)  # "perpetrated by X against the office"
+            elif child.dep_ in {"acl", "relcl"} and child.lemma_.lower() in LIGHT_VERBS:
                 self._preps(child)
                 for prt in child.children:
                     if prt.dep_ == "prt":
@@ -409,10 +465,11 @@ class ArgumentBuilder:
         return self.nouns.has("place", lemma) or self.nouns.has("facility", lemma)
 
     def _shared_place(self) -> None:
-        """No place of its own: the place of the clause it belongs to ("the monument in the town of Limbazi
-        was demolished", "exploded on Friday, wounding 13 people on a street in Lyon"), else the one place the
-        sentence locates anything in."""
-        if any(a.role == "place" for a in self.arguments):
+        """A violent event with no place of its own takes the place of the clause it belongs to ("the monument
+        in the town of Limbazi was destroyed", "exploded on Friday, wounding 13 people on a street in Lyon"),
+        else the one place the sentence locates anything in. Only violent events: where violence happens is
+        what a sentence about it locates; a statement or a meeting is often somewhere else than what it is about."""
+        if "violent" not in self.cand.entry.traits or any(a.role == "place" for a in self.arguments):
             return
         trigger = self.cand.token
         anchors = [trigger]
