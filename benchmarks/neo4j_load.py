@@ -25,7 +25,7 @@ What it does:
    the 2-core machine about 1.2 s more per load for kg and 1.4 s for rdflib-neo4j), as a load does right
    after a server start or a schema change.
 
-   - ``kg``: ``kg.neo4j_sink.Neo4jWriter`` with its defaults (or ``--batch-size``), given the mapped documents.
+   - ``kg``: ``kg.sinks.neo4j.Neo4jWriter`` with its defaults (or ``--batch-size``), given the mapped documents.
    - ``rdflib-neo4j`` (PyPI; run from its own venv, created under ``/tmp`` when the project's interpreter
      does not have it, or ``--rdflib-python``): ``Graph(store=Neo4jStore(config))`` with the configuration
      its documentation recommends (``batching=True``, default ``batch_size`` 5000,
@@ -115,7 +115,7 @@ def _freeze() -> None:
 def _child_kg(args: argparse.Namespace) -> dict[str, Any]:
     import neo4j  # noqa: F401 - the sink imports the driver on connect(): not timed, as for rdflib-neo4j
 
-    from kg.neo4j_sink import Neo4jWriter
+    from kg.sinks.neo4j import Neo4jWriter
 
     with open(args.data, "rb") as handle:
         docs = pickle.load(handle)

@@ -4,12 +4,19 @@
 it over the target in one step, ``abort()`` removes it. Readers see the old file or the new one, never a half
 written one, and a failed run leaves the old file as it was. ``atomic_write(path)`` is the same as a context
 manager (commit on success, abort on error).
+
+The temporary file is ``.<name>.<pid>.<random>.tmp``: a run killed with SIGKILL cannot remove it, so every new
+``AtomicFile`` for the same target first removes those whose owner process is gone
+(:func:`remove_stale_temps`). The new file keeps the mode of the file it replaces, or follows the umask when
+there was none (the temporary file itself is private, 0600, while it is written).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import re
+import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +29,63 @@ def folder_of(path: Path) -> Path:
     return path.parent if str(path.parent) else Path(".")
 
 
+def _temp_pattern(path: Path) -> re.Pattern[str]:
+    return re.compile(re.escape(f".{path.name}.") + r"(\d+)\.[0-9a-f]{8,}\.tmp")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def remove_stale_temps(path: Path | str) -> list[Path]:
+    """Remove the temporary files of ``path`` left by kg runs that are gone (killed); returns them.
+
+    Only files named like this module names them (``.<name>.<pid>.<hex>.tmp``) whose pid is no longer a
+    running process are removed: a run writing the same target right now keeps its file. (A pid reused by an
+    unrelated process keeps a stale file until that process ends; nothing is removed by mistake.)
+    """
+    path = Path(path)
+    pattern = _temp_pattern(path)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder_of(path)))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        try:
+            os.unlink(entry.path)
+        except FileNotFoundError:
+            continue  # another run removed it first
+        except OSError:
+            continue  # not ours to remove (permissions): leave it
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _umask() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 class AtomicFile:
     """A temporary file that replaces ``path`` on :meth:`commit` (see the module docstring)."""
 
@@ -30,7 +94,17 @@ class AtomicFile:
         directory = folder_of(self.path)
         if not directory.is_dir():
             raise TargetError("output folder does not exist", where=str(directory), hint="create it first")
-        fd, name = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
+        remove_stale_temps(self.path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        while True:
+            name = str(directory / f".{self.path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+            try:
+                fd = os.open(name, flags, 0o600)
+                break
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise TargetError(f"cannot write here: {exc.strerror}", where=str(directory)) from exc
         self.name = name
         options: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
         self.handle: IO[Any] = os.fdopen(fd, mode, **options)
@@ -42,12 +116,20 @@ class AtomicFile:
         self.closed = True
         try:
             self.handle.flush()
+            os.fchmod(self.handle.fileno(), self._final_mode())
             os.fsync(self.handle.fileno())
             self.handle.close()
             os.replace(self.name, self.path)
         except BaseException:
             self._remove()
             raise
+
+    def _final_mode(self) -> int:
+        """The mode of the file being replaced, or what the umask gives a new file."""
+        try:
+            return stat.S_IMODE(os.stat(self.path).st_mode)
+        except OSError:
+            return 0o666 & ~_umask()
 
     def abort(self) -> None:
         if self.closed:
@@ -94,7 +176,11 @@ def locked(path: Path | str, timeout: float = 60.0, what: str = "output") -> Ite
     import time
 
     target = lock_path(path)
-    fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fd = os.open(target, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:
+        raise TargetError(f"cannot create the lock file {target.name}: {exc.strerror}", where=str(folder_of(target)),
+                          hint="the output's folder must be writable") from None
     try:
         deadline = time.monotonic() + timeout
         delay = 0.05

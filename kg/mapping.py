@@ -109,7 +109,7 @@ class Mapping:
         return self._iri("document", doc=_encode(doc_id))
 
     def entity_iri(self, cls: str, name: str) -> str:
-        return self._iri("entity", type=local_name(cls).lower(), name=slug(name))
+        return self._iri("entity", type=_encode(local_name(cls).lower()), name=slug(name))
 
     def event_iri(self, doc_id: str, start: int, end: int) -> str:
         return self._iri("event", doc=_encode(doc_id), start=start, end=end)
@@ -314,16 +314,32 @@ def slug(name: str) -> str:
     text = re.sub(r"[’']s\b", "", text)
     text = re.sub(r"[\W_]+", "-", text).strip("-")
     if not text:
-        return "_" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+        return "_" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return _encode(text)
 
 
 def _encode(value: str) -> str:
-    return quote(value, safe="-._~/")
+    """One IRI component, percent-encoded so that it stays one path segment of its own.
+
+    Everything but RFC 3986's unreserved characters (ASCII letters, digits, ``-._~``) is encoded, ``/`` and
+    every other reserved character included. A component that is ``.`` or ``..`` would be a dot-segment,
+    which normalisation resolves against the path, and so would ``%2E``/``%2E%2E`` (RFC 3986 decodes
+    unreserved characters first; the WHATWG URL standard treats ``%2e`` as a dot): those two become ``%FF.``
+    and ``%FF..`` instead, and an empty value (no segment at all) ``%FF``, which nothing else encodes to (no
+    UTF-8 text has the byte FF). The encoding is
+    one-to-one and already normalised (``%`` itself is encoded; a lone surrogate, from a file name that was not
+    UTF-8, keeps bytes of its own), so distinct values give distinct components, before and after
+    normalisation. Thus no document id reaches another document's IRIs (``<doc IRI>/...``) nor climbs out of
+    the base.
+    """
+    if value in {"", ".", ".."}:
+        return "%FF" + value
+    return quote(value, safe="-._~", errors="surrogatepass")
 
 
 def _evidence_iri(doc_iri: str, *parts: object) -> str:
-    digest = hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+    """``<document IRI>/ev/<hash>``: under the document's own IRI (the Neo4j sink relies on that prefix)."""
+    digest = hashlib.sha1("|".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"{doc_iri}/ev/{digest}"
 
 

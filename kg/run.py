@@ -101,16 +101,18 @@ def run_map(records_path: Path, target: str, settings: Settings, *,
 
 
 def run_retract(doc_ids: Iterable[str], target: str, settings: Settings) -> Retraction:
-    """Remove what only these documents supported from a target (a quad file or a database)."""
+    """Remove what only these documents supported from a target (a quad file or a database); the result names
+    the documents found and not found by their ids."""
     sink_key(target)
     mapping = load_mapping(settings.mapping, settings.ontology)
-    iris = [mapping.document_iri(doc_id) for doc_id in doc_ids]
+    ids = {mapping.document_iri(doc_id): doc_id for doc_id in doc_ids}
     sink = open_sink(target, settings, mapping)
     try:
-        result = sink.retract(iris)
+        result = sink.retract(list(ids))
     finally:
         sink.abort()  # nothing else was written: close without adding anything
-    return result
+    return Retraction(found=[ids[iri] for iri in result.found], missing=[ids[iri] for iri in result.missing],
+                      counts=result.counts)
 
 
 def _load(records: Iterable[DocRecord], target: str, settings: Settings, mapping: Mapping, report: RunReport,

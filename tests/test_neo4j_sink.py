@@ -15,7 +15,9 @@ import pytest
 
 from kg.errors import ConfigError, TargetError, TransientTargetError
 from kg.mapping import XSD, Edge, Evidence, Lit, MappedDoc, Mapping, Node, load_mapping, map_record
-from kg.neo4j_sink import (
+from kg.ontology import KGO, load_ontology
+from kg.records import Argument, DocRecord, Document, Entity, Event, Mention, Relation
+from kg.sinks.neo4j import (
     Neo4jWriter,
     RowBuilder,
     constraint_statements,
@@ -29,8 +31,6 @@ from kg.neo4j_sink import (
     run_cypher,
     safe_uri,
 )
-from kg.ontology import KGO, load_ontology
-from kg.records import Argument, DocRecord, Document, Entity, Event, Mention, Relation
 from kg.sinks.rdf import doc_triples
 
 neo4j = pytest.importorskip("neo4j")

@@ -1,5 +1,6 @@
 """RDF output: every format read back by rdflib and pyoxigraph, named graphs, determinism, atomicity,
-quad-file updates and retraction, golden graphs, streaming memory."""
+quad-file updates and retraction, golden graphs, streaming memory (every format, merges too), the shape of the
+streamed Turtle/TriG/JSON-LD."""
 
 from __future__ import annotations
 
@@ -158,8 +159,9 @@ def test_text_with_rdf_syntax_is_escaped(tmp_path: Path, extractor, mapping) -> 
         assert any("<script>x</script>" in s for s in quotes), suffix
 
 
-def test_nt_writer_memory_does_not_grow_with_documents(tmp_path: Path, mapped) -> None:  # type: ignore[no-untyped-def]
-    """Peak memory while streaming 400 documents stays within 1.5x that of 40 (no per-document retention)."""
+@pytest.mark.parametrize("suffixes", [(".nt", ".nq"), (".ttl", ".trig", ".jsonld")])
+def test_writer_memory_does_not_grow_with_documents(tmp_path: Path, mapped, suffixes) -> None:  # type: ignore[no-untyped-def]
+    """Peak memory while streaming 400 documents stays within 1.5x that of 40, in every format (issue 13)."""
 
     def peak(count: int, out: Path) -> int:
         tracemalloc.start()
@@ -171,8 +173,68 @@ def test_nt_writer_memory_does_not_grow_with_documents(tmp_path: Path, mapped) -
         tracemalloc.stop()
         return top
 
-    for suffix in (".nt", ".nq"):
+    for suffix in suffixes:
         small = peak(40, tmp_path / f"small{suffix}")
         large = peak(400, tmp_path / f"large{suffix}")
         assert large < small * 1.5, (suffix, small, large)
         assert os.path.getsize(tmp_path / f"large{suffix}") > 9 * os.path.getsize(tmp_path / f"small{suffix}")
+
+
+def _copies(mapped: list[MappedDoc], count: int, tag: str = "") -> list[MappedDoc]:
+    return [replace(mapped[i % 2], doc_iri=f"{mapped[i % 2].doc_iri}-{tag}{i}") for i in range(count)]
+
+
+def test_trig_merge_memory_does_not_grow_with_the_existing_file(tmp_path: Path, mapped) -> None:  # type: ignore[no-untyped-def]
+    """Merging into an existing .trig streams the old file: the peak is the same for 40 or 400 kept graphs."""
+
+    def peak(existing: int) -> int:
+        out = tmp_path / f"merge{existing}.trig"
+        write_rdf(_copies(mapped, existing), out)
+        tracemalloc.start()
+        write_rdf(_copies(mapped, 2, "new"), out)
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert len({q.graph_name.value for q in _ox_quads(out)}) == existing + 2
+        return top
+
+    small, large = peak(40), peak(400)
+    assert large < small * 1.5, (small, large)
+
+
+def test_streamed_turtle_groups_each_subject_of_a_document(tmp_path: Path, mapped) -> None:  # type: ignore[no-untyped-def]
+    for doc in mapped:
+        out = tmp_path / "one.ttl"
+        write_rdf([doc], out)
+        text = out.read_text(encoding="utf-8")
+        starts = [line.split(" ", 1)[0] for line in text.splitlines() if line.startswith("<")]
+        subjects = {str(q.subject) for q in _ox_quads(out)}
+        assert len(starts) == len(set(starts)) == len(subjects)  # one block per subject, all its properties
+        assert text.count("@prefix kgo:") == 1 and "kgo:Evidence" in text
+
+
+def test_merged_trig_has_one_prefix_header_and_one_block_per_graph(tmp_path: Path, mapped) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "graph.trig"
+    write_rdf(_copies(mapped, 4), out)
+    write_rdf(_copies(mapped, 3, "new"), out)
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("@prefix ") and text.count("@prefix kgo:") == 1
+    blocks = [line for line in text.splitlines() if line.endswith("{")]
+    assert len(blocks) == len(set(blocks)) == 7
+
+
+def test_streamed_jsonld_is_one_json_document(tmp_path: Path, mapped) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    out = tmp_path / "graph.jsonld"
+    write_rdf(_copies(mapped, 3), out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert isinstance(data, list) and all("@id" in node for node in data)
+    assert len(set(_ox_quads(out))) == len(rdflib.Graph().parse(out, format="json-ld")) > 1000
+
+
+@pytest.mark.parametrize("suffix", sorted(FORMATS))
+def test_every_format_is_byte_for_byte_deterministic(tmp_path: Path, mapped, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    first, second = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+    write_rdf(_copies(mapped, 3), first)
+    write_rdf(_copies(mapped, 3), second)
+    assert first.read_bytes() == second.read_bytes()

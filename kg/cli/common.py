@@ -2,12 +2,16 @@
 code, and the console reporter (progress bar on a terminal, one line per failure).
 
 Exit codes: 0 success; 1 some input could not be processed (the rest was); 2 configuration, mapping or
-target errors (nothing written); 130 interrupted.
+target errors (nothing written); 130 interrupted (SIGINT), 143 terminated (SIGTERM, e.g. by ``timeout``): the
+temporary files are removed on the way out and nothing uncommitted reaches the outputs.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,17 +44,55 @@ def settings(path: Path | None, **options: Any) -> Settings:
     return load_settings(path).with_options(**given)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like KeyboardInterrupt (sinks abort, temporary files are removed)."""
+
+
 @contextmanager
-def errors() -> Iterator[None]:
-    """Turn kg errors into one line on stderr and their exit code."""
+def _sigterm_unwinds() -> Iterator[None]:
+    """While the block runs, SIGTERM raises :class:`Terminated` in this process (once; more are ignored).
+
+    Worker processes forked meanwhile inherit the handler; in them it falls back to the default action, so a
+    pool's terminate() still ends them at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    owner = os.getpid()
+    raised = False
+
+    def handler(signum: int, frame: object) -> None:
+        nonlocal raised
+        if os.getpid() != owner:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        if not raised:
+            raised = True
+            raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
     try:
         yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Turn kg errors into one line on stderr and their exit code; SIGINT/SIGTERM into 130/143."""
+    try:
+        with _sigterm_unwinds():
+            yield
     except KgError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=exc.exit_code) from None
     except KeyboardInterrupt:
-        typer.echo("interrupted: nothing was committed", err=True)
+        typer.echo("interrupted: nothing was committed, temporary files removed", err=True)
         raise typer.Exit(code=130) from None
+    except Terminated:
+        typer.echo("terminated: nothing was committed, temporary files removed", err=True)
+        raise typer.Exit(code=143) from None
 
 
 class ConsoleReporter:

@@ -25,6 +25,8 @@ from kg.cli.common import (
     settings,
 )
 
+LockTimeoutOpt = Annotated[float | None, typer.Option(
+    "--lock-timeout", min=0, help="Seconds to wait for another run writing the same RDF file (default 60).")]
 TargetOpt = Annotated[str, typer.Option("--to", help="out.ttl|.nt|.nq|.trig|.jsonld, or neo4j://host:7687 (bolt:// too).")]
 
 
@@ -50,14 +52,14 @@ def ingest(
     to: TargetOpt,
     config: ConfigOpt = None, model: ModelOpt = None, mapping: MappingOpt = None, ontology: OntologyOpt = None,
     workers: WorkersOpt = None, strict: StrictOpt = False, max_bytes: MaxBytesOpt = None,
-    batch_size: BatchOpt = None, database: DatabaseOpt = None,
+    batch_size: BatchOpt = None, database: DatabaseOpt = None, lock_timeout: LockTimeoutOpt = None,
 ) -> None:
     """Extract, map and load documents into an RDF file or Neo4j in one go."""
     from kg.run import run_ingest
 
     with errors(), ConsoleReporter("ingesting") as reporter:
         cfg = settings(config, model=model, mapping=mapping, ontology=ontology, workers=workers,
-                       max_bytes=max_bytes, batch_size=batch_size, database=database)
+                       max_bytes=max_bytes, batch_size=batch_size, database=database, lock_timeout=lock_timeout)
         report = run_ingest(sources, to, cfg, strict=strict, reporter=reporter, stdin=sys.stdin)
     finish(report, "ingested")
 
@@ -67,13 +69,14 @@ def map_(
     records: Annotated[Path, typer.Argument(help="Records file written by `kg extract`.")],
     to: TargetOpt,
     config: ConfigOpt = None, mapping: MappingOpt = None, ontology: OntologyOpt = None,
-    batch_size: BatchOpt = None, database: DatabaseOpt = None,
+    batch_size: BatchOpt = None, database: DatabaseOpt = None, lock_timeout: LockTimeoutOpt = None,
 ) -> None:
     """Map a records file to the ontology and load it into an RDF file or Neo4j."""
     from kg.run import run_map
 
     with errors(), ConsoleReporter("mapping") as reporter:
-        cfg = settings(config, mapping=mapping, ontology=ontology, batch_size=batch_size, database=database)
+        cfg = settings(config, mapping=mapping, ontology=ontology, batch_size=batch_size, database=database,
+                       lock_timeout=lock_timeout)
         report = run_map(records, to, cfg, reporter=reporter)
     finish(report, "mapped")
 
@@ -83,11 +86,21 @@ def retract(
     doc_ids: Annotated[list[str], typer.Argument(help="Document ids to remove.")],
     from_: Annotated[str, typer.Option("--from", help="A .nq/.trig file or neo4j://host:7687.")],
     config: ConfigOpt = None, mapping: MappingOpt = None, database: DatabaseOpt = None,
+    lock_timeout: LockTimeoutOpt = None,
 ) -> None:
     """Remove what only these documents supported (other documents' facts stay)."""
     from kg.run import run_retract
 
     with errors():
-        result = run_retract(doc_ids, from_, settings(config, mapping=mapping, database=database))
-    removed = sum(result.counts.values())
-    typer.echo(f"retracted {len(doc_ids)} documents: {removed} statements removed", err=True)
+        done = run_retract(doc_ids, from_, settings(config, mapping=mapping, database=database,
+                                                     lock_timeout=lock_timeout))
+    target = from_
+    if "://" in target:  # a database URI: never echo a user:password@ part
+        from kg.sinks.neo4j import safe_uri
+
+        target = safe_uri(target)
+    removed = ", ".join(f"{n} {what}" for what, n in done.counts.items()) or "nothing"
+    line = f"retracted {len(done.found)} of {len(done.found) + len(done.missing)} documents from {target}: {removed} removed"
+    typer.echo(line + (f"; not found: {', '.join(done.missing)}" if done.missing else ""), err=True)
+    if done.missing:
+        raise typer.Exit(code=1)

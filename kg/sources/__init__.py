@@ -12,6 +12,8 @@ Supported inputs:
 - ``.html`` / ``.htm``: main text extracted by trafilatura, title/date/url from its metadata;
 - ``.jsonl``: one document per line, ``{"text": ...}`` plus optional ``id``, ``title``, ``published``, ``url``,
   ``source``;
+- ``.rss`` / ``.atom``: a saved feed, one document per entry from the text the entry carries (``kg sync``
+  fetches live feeds and their pages);
 - directories: searched recursively in sorted order, hidden entries skipped, unknown extensions ignored;
 - ``-``: standard input, plain text (front matter allowed), id ``sha256:<16 hex>`` unless the front matter gives one.
 
@@ -29,15 +31,16 @@ from typing import TextIO
 
 from kg.errors import InputError
 from kg.records import Document
-from kg.sources import html, jsonl, text
+from kg.sources import feed, html, jsonl, text
 from kg.sources.common import DEFAULT_MAX_BYTES, META_KEYS, Item
 
 Reader = Callable[[Path, str, int], Iterator[Item]]
 
 # The readers, by kind; a file's kind comes from its extension. A new source kind is one module with a
 # ``read(path, doc_id, max_bytes)`` generator and a line in each table.
-READERS: dict[str, Reader] = {"text": text.read, "html": html.read, "jsonl": jsonl.read}
-KINDS: dict[str, str] = {".txt": "text", ".md": "text", ".htm": "html", ".html": "html", ".jsonl": "jsonl"}
+READERS: dict[str, Reader] = {"text": text.read, "html": html.read, "jsonl": jsonl.read, "feed": feed.read}
+KINDS: dict[str, str] = {".txt": "text", ".md": "text", ".htm": "html", ".html": "html", ".jsonl": "jsonl",
+                         ".rss": "feed", ".atom": "feed"}
 SUPPORTED_EXTENSIONS = tuple(sorted(KINDS))
 
 _SUPPORTED_HINT = "supported: " + ", ".join(SUPPORTED_EXTENSIONS) + ", a directory, or - for stdin"
