@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract.dates import resolve_date
 from kg.extract.entities import ACTOR_TYPES, NUMBER_WORDS, PLACE_TYPES, EntityIndex
 from kg.extract.lexicon import load_nouns
-from kg.extract.triggers import PERSONAL_PRONOUNS, Candidate
+from kg.extract.triggers import PERSONAL_PRONOUNS, REFLEXIVES, Candidate
 from kg.records import Argument, Entity
 
 PLACE_PREPS = frozenset({"in", "near", "at", "outside", "inside", "across", "around", "into", "to", "from",
@@ -138,8 +138,8 @@ class ArgumentBuilder:
                 and not (role in {"agent", "target"} and head.lower_ in PERSONAL_PRONOUNS) \
                 and self._partitive_object(head) is None:
             return  # "some of the protesters" stands for the protesters
-        if head.i in range(self.cand.start, self.cand.end):
-            return
+        if head.i in range(self.cand.start, self.cand.end) or head.lower_ in REFLEXIVES:
+            return  # "blew himself up": himself is the subject, already there
         if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
             head = head.head.head  # "the man who bombed the market": the man
         entity_id, span = self._entity_for(head)
@@ -243,6 +243,8 @@ class ArgumentBuilder:
                 self.add("target", obj, f"prep-{word}", 0.65)  # "warnings to the police", "sold arms to X"
             elif word == "for" and "giving" in traits and self._is_actor(obj):
                 self.add("target", obj, "prep-for", 0.55)  # "aid for the refugees"
+            elif word == "from" and "giving" in traits and self._is_actor(obj):
+                self.add("agent", obj, "prep-from", 0.6)  # "bought rifles from Russia": Russia gives
             elif word == "at" and "violent" in traits and self.cand.is_verb and any(
                     c.dep_ in {"dobj", "obj"} for c in self.cand.token.children):
                 self.add("target", obj, "prep-at", 0.7)  # "threw a grenade at a police post"

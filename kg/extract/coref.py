@@ -6,7 +6,8 @@ is linear in the length of the document: each pronoun looks back over the mentio
 the ``WINDOW`` sentences before it. A candidate must agree with the pronoun:
 
 - person and number: he/she -> one person; they -> several people (a plural nominal: "the soldiers"), an
-  organisation, armed group, unit or state (collectives take "they" as often as "it"); it/its -> an
+  organisation, armed group, unit or state (collectives take "they" as often as "it"), or several things of
+  the same or the previous sentence ("two bombs ... they exploded"); it/its -> an
   organisation, armed group, unit or state, or a thing (weapon, vehicle, facility) in the same or the
   previous sentence;
 - gender: "she" never takes a mention known to be male ("the man", a person "he" already resolved to), and
@@ -118,8 +119,9 @@ def _agrees(features: tuple[str, str, str | None], ref: Referent, distance: int)
     kind, _, gender = features
     if kind == "person":
         return ref.type == "person" and not ref.plural and (ref.gender is None or ref.gender == gender)
-    if kind == "plural":
-        return (ref.type == "person" and ref.plural) or ref.type in GROUP_TYPES
+    if kind == "plural":  # people, collectives, or things just mentioned ("two bombs ... they exploded")
+        return (ref.type == "person" and ref.plural) or ref.type in GROUP_TYPES or (
+            ref.plural and ref.type in THING_TYPES and distance <= 1)
     # it / its: a collective or a thing, and only close by
     if ref.plural:
         return False

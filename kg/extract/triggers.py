@@ -91,7 +91,7 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
                 continue
             consumed.update(consumes)
             found.append(Candidate(token, token.i, token.i + 1, entry, True, f"verb:{lemma}"))
-        elif token.pos_ in {"NOUN", "PROPN"} or (token.pos_ == "ADJ" and lemma in {"dead", "wounded", "injured"}):
+        elif token.pos_ in {"NOUN", "PROPN"} or (token.pos_ == "ADJ" and lemma in {"dead", "wounded", "injured", "slain"}):
             entry = lexicon.nouns.get(lemma) or lexicon.nouns.get(token.lower_)
             if entry is None and lemma.endswith("s"):
                 entry = lexicon.nouns.get(lemma[:-1])  # "Shootings" at the start of a sentence, as a name
