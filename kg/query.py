@@ -2,6 +2,12 @@
 
 The query store holds every data file (quad files keep their named graphs; the default graph is queried as
 the union of all graphs) plus the ontology, so ``?e a/rdfs:subClassOf* kgo:Attack`` works.
+
+Loading and querying are separate so a long-lived process (``kg serve``) loads a store once and queries it many
+times: :func:`load_store` builds a store from files, :func:`run_query` runs one query with kg's semantics (the
+``kgo``/``rdf``/``rdfs``/``xsd``/``prov`` prefixes predeclared, a prefix the query declares itself wins; the
+default graph is the union of all graphs unless a dataset is given), and :func:`sparql` does both for
+``kg query``.
 """
 
 from __future__ import annotations
@@ -22,16 +28,21 @@ _OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG, "json-ld": ox.RdfFormat.JSON_LD,
 }
-PREFIXES = """PREFIX kgo: <https://w3id.org/kg-news/ont#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
+PREFIX_MAP = {
+    "kgo": "https://w3id.org/kg-news/ont#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIX_MAP.items())
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
-def load_store(paths: Sequence[Path | str], *, with_ontology: bool = True) -> ox.Store:
-    store = ox.Store()
+def load_store(paths: Sequence[Path | str], *, with_ontology: bool = True, store: ox.Store | None = None) -> ox.Store:
+    """The files (and the ontology) in a new in-memory store, or in ``store`` (e.g. an on-disk one)."""
+    store = store if store is not None else ox.Store()
     files = [Path(p) for p in paths]
     if with_ontology:
         files.append(load_ontology().path)
@@ -63,14 +74,39 @@ def _term(term: object) -> object:
     return str(term)
 
 
-def sparql(query: str, paths: Sequence[Path | str], *, with_ontology: bool = True) -> Table:
-    """Run a SELECT (or ASK) query over the files; bare queries get the kgo/rdf/rdfs/xsd/prov prefixes."""
-    store = load_store(paths, with_ontology=with_ontology)
-    text = query if "prefix" in query.lower() else PREFIXES + query
+class QuerySyntaxError(ConfigError):
+    """The SPARQL text does not parse; ``detail`` is the parser's message (with line:column)."""
+
+
+def run_query(store: ox.Store, query: str, *, default_graphs: Sequence[str] = (),
+              named_graphs: Sequence[str] | None = None) -> QueryResult:
+    """Run one SPARQL query on a loaded store with kg's semantics (see the module docstring).
+
+    ``default_graphs``/``named_graphs`` are the SPARQL protocol's ``default-graph-uri``/``named-graph-uri``:
+    when given, they replace the union default graph / the set of named graphs. Raises
+    :class:`QuerySyntaxError` for text that does not parse. Solutions and triples are produced lazily while the
+    result is iterated.
+    """
+    options: dict[str, object] = {}
+    if default_graphs:
+        options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
     try:
-        result = store.query(text, use_default_graph_as_union=True)
+        return store.query(query, prefixes=PREFIX_MAP, **options)  # type: ignore[arg-type]
     except SyntaxError as exc:
-        raise ConfigError(f"SPARQL syntax error: {exc}") from exc
+        raise QuerySyntaxError(str(exc)) from None
+
+
+def sparql(query: str, paths: Sequence[Path | str], *, with_ontology: bool = True) -> Table:
+    """Run a SELECT (or ASK) query over the files; the kgo/rdf/rdfs/xsd/prov prefixes are predeclared."""
+    store = load_store(paths, with_ontology=with_ontology)
+    try:
+        result = run_query(store, query)
+    except QuerySyntaxError as exc:
+        raise ConfigError(f"SPARQL syntax error: {exc.detail}") from exc
     if isinstance(result, ox.QueryBoolean):
         return Table(["ask"], [[bool(result)]])
     if isinstance(result, ox.QuerySolutions):

@@ -13,6 +13,7 @@ Example ``kg.yaml``::
       gazetteers: [my_actors.yaml] # extra actors, merged over the shipped gazetteer
       workers: 2                   # extraction processes
       spacy_batch_size: 16         # documents per nlp.pipe batch
+      executor: local              # or dask-local:N, or dask://HOST:PORT (needs pip install 'kg[dask]')
     neo4j:
       database: neo4j
       batch_size: 10000            # rows per transaction
@@ -24,10 +25,12 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kg.errors import ConfigError
 from kg.yamlio import Lined, line_of, load_yaml
@@ -53,6 +56,40 @@ class ExtractSettings(BaseModel):
     workers: int = Field(1, ge=1)
     spacy_batch_size: int = Field(16, ge=1)
     max_bytes: int = Field(5_000_000, ge=1)
+    shard_chars: int = Field(30_000, ge=1)  # Dask executors: characters of text per task (~5k words, >= 1 s)
+    connect_timeout: float = Field(10.0, gt=0, strict=False)  # Dask executors: seconds to reach the scheduler
+
+    @field_validator("executor")
+    @classmethod
+    def _executor_form(cls, value: str) -> str:
+        parse_executor(value)
+        return value
+
+
+EXECUTOR_FORMS = "local, dask-local:N (N >= 1) or dask://HOST:PORT"
+_EXECUTOR = re.compile(r"(?P<local>local)|dask-local:(?P<workers>[1-9][0-9]{0,3})"
+                       r"|dask://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?P<port>[0-9]{1,5})")
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorSpec:
+    """A parsed ``extract.executor``: ``local``, a LocalCluster of ``workers`` or the scheduler at ``address``."""
+
+    kind: str  # "local" | "dask-local" | "dask"
+    workers: int | None = None
+    address: str | None = None  # tcp://HOST:PORT
+
+
+def parse_executor(value: str) -> ExecutorSpec:
+    """``local``, ``dask-local:N`` or ``dask://HOST:PORT``; anything else is a ValueError saying the forms."""
+    match = _EXECUTOR.fullmatch(value.strip())
+    if match is None or (match["port"] is not None and not 0 < int(match["port"]) < 65536):
+        raise ValueError(f"executor must be {EXECUTOR_FORMS}")
+    if match["local"]:
+        return ExecutorSpec("local")
+    if match["workers"]:
+        return ExecutorSpec("dask-local", workers=int(match["workers"]))
+    return ExecutorSpec("dask", address=f"tcp://{match['host']}:{match['port']}")
 
 
 class Neo4jSettings(BaseModel):
@@ -161,7 +198,8 @@ def _settings_error(exc: ValidationError, data: Any, path: Path) -> ConfigError:
         return ConfigError(f"unknown setting '{name}'", where=where, hint=f"{hint}known here: {', '.join(known)}")
     value = first.get("input")
     shown = f" (got {value!r})" if not isinstance(value, dict) else ""
-    return ConfigError(f"setting '{name}': {first['msg'].rstrip('.')}{shown}", where=where)
+    message = first["msg"].removeprefix("Value error, ").rstrip(".")  # a validator's own message, as written
+    return ConfigError(f"setting '{name}': {message}{shown}", where=where)
 
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:

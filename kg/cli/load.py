@@ -27,6 +27,9 @@ from kg.cli.common import (
 
 LockTimeoutOpt = Annotated[float | None, typer.Option(
     "--lock-timeout", min=0, help="Seconds to wait for another run writing the same RDF file (default 60).")]
+ExecutorOpt = Annotated[str | None, typer.Option(
+    "--executor", help="local (default: --workers processes), dask-local:N (a Dask LocalCluster of N processes) "
+                       "or dask://HOST:PORT (a Dask scheduler); Dask needs pip install 'kg[dask]'.")]
 TargetOpt = Annotated[str, typer.Option("--to", help="out.ttl|.nt|.nq|.trig|.jsonld, or neo4j://host:7687 (bolt:// too).")]
 
 
@@ -35,13 +38,13 @@ def extract(
     sources: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin (.txt .md .html .jsonl).")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Records file to write (JSONL).")],
     config: ConfigOpt = None, model: ModelOpt = None, workers: WorkersOpt = None, strict: StrictOpt = False,
-    max_bytes: MaxBytesOpt = None,
+    max_bytes: MaxBytesOpt = None, executor: ExecutorOpt = None,
 ) -> None:
     """Extract entities, events and relations from documents into a records file."""
     from kg.run import run_extract
 
     with errors(), ConsoleReporter("extracting") as reporter:
-        cfg = settings(config, model=model, workers=workers, max_bytes=max_bytes)
+        cfg = settings(config, model=model, workers=workers, max_bytes=max_bytes, executor=executor)
         report = run_extract(sources, out, cfg, strict=strict, reporter=reporter, stdin=sys.stdin)
     finish(report, "extracted")
 
@@ -53,13 +56,15 @@ def ingest(
     config: ConfigOpt = None, model: ModelOpt = None, mapping: MappingOpt = None, ontology: OntologyOpt = None,
     workers: WorkersOpt = None, strict: StrictOpt = False, max_bytes: MaxBytesOpt = None,
     batch_size: BatchOpt = None, database: DatabaseOpt = None, lock_timeout: LockTimeoutOpt = None,
+    executor: ExecutorOpt = None,
 ) -> None:
     """Extract, map and load documents into an RDF file or Neo4j in one go."""
     from kg.run import run_ingest
 
     with errors(), ConsoleReporter("ingesting") as reporter:
         cfg = settings(config, model=model, mapping=mapping, ontology=ontology, workers=workers,
-                       max_bytes=max_bytes, batch_size=batch_size, database=database, lock_timeout=lock_timeout)
+                       max_bytes=max_bytes, batch_size=batch_size, database=database, lock_timeout=lock_timeout,
+                       executor=executor)
         report = run_ingest(sources, to, cfg, strict=strict, reporter=reporter, stdin=sys.stdin)
     finish(report, "ingested")
 

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import ConfigOpt, ConsoleReporter, app, errors
+from kg.cli.common import ConfigOpt, ConsoleReporter, WorkersOpt, app, errors
+from kg.cli.load import ExecutorOpt
 from kg.errors import ConfigError, KgError
 
 JobArg = Annotated[Path, typer.Argument(help="The job file (YAML: state, sources, to).")]
@@ -21,7 +22,7 @@ def sync(
     job: JobArg,
     every: Annotated[str | None, typer.Option("--every", help="Run a pass now and then every DURATION (30s, 15m, 1h).")] = None,
     passes: Annotated[int | None, typer.Option("--passes", min=1, help="With --every: stop after this many passes.")] = None,
-    config: ConfigOpt = None,
+    config: ConfigOpt = None, executor: ExecutorOpt = None, workers: WorkersOpt = None,
 ) -> None:
     """Run one pass of a sync job: ingest what is new or changed, retract what is gone, skip the rest.
 
@@ -33,7 +34,8 @@ def sync(
 
     with errors(), ConsoleReporter("syncing") as reporter:
         loaded = load_job(job)
-        cfg = load_settings(config if config is not None else loaded.config)
+        cfg = load_settings(config if config is not None else loaded.config).with_options(
+            executor=executor, workers=workers)
         if every is None:
             report = run(loaded, settings=cfg, reporter=reporter)
             typer.echo(report.summary(), err=True)
