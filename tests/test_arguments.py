@@ -225,3 +225,18 @@ def test_mapped_graph_keeps_the_shapes(extractor: Extractor, tmp_path) -> None: 
                             "SELECT ?n WHERE { ?e a kgo:Killing ; kgo:instrument/kgo:name ?n }"))
     assert [r["n"].value for r in rows] == ["rifles"]
     assert URIRef(str(KGO.Weapon)) and Literal(1)
+
+
+def test_records_with_nominal_and_pronoun_entities_match_the_schema(extractor: Extractor) -> None:
+    import json
+
+    import jsonschema
+
+    from kg.records import dumps
+    from kg.resources import data_path
+
+    record = run(extractor, "Three gunmen stormed a hotel. They killed two guards with rifles. A rocket hit a bus.")
+    assert {e.type for e in record.entities} >= {"person", "weapon", "vehicle", "facility"}
+    assert any(m.source == "pronoun" for e in record.entities for m in e.mentions)
+    schema = json.loads((data_path("schemas") / "records.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(dumps(record)), schema)
