@@ -154,7 +154,7 @@ _ALL_RULE_KEYS = {
     "relations": ("type", "property", None),
 }
 _DOC_FIELDS = ("id", "title", "published", "url", "sha256")
-_ENTITY_FIELDS = ("name", "wikidata")
+_ENTITY_FIELDS = ("name", "wikidata", "count", "nominal")
 _EVENT_FIELDS = ("trigger", "modality", "confidence", "date", "time_text", "killed", "injured")
 
 
@@ -433,9 +433,12 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
         if rule is None:
             skipped.append(f"entity type {ent.type}")
             continue
-        iri = mapping.entity_iri(rule.term, ent.key or ent.name)
+        # A nominal entity ("two soldiers") is local to its document: its IRI names the document and mention.
+        name = f"{doc.id}/{ent.mentions[0].start}" if ent.nominal else (ent.key or ent.name)
+        iri = mapping.entity_iri(rule.term, name)
         entity_iris[ent.id] = iri
-        values = {"name": ent.name, "wikidata": ent.wikidata}
+        values: dict[str, Any] = {"name": ent.name, "wikidata": ent.wikidata, "count": ent.count,
+                                  "nominal": True if ent.nominal else None}
         props = tuple((prop, Lit(value)) for key, prop in mapping.entity_properties.items()
                       if (value := values[key]) is not None)
         if iri not in nodes:
@@ -454,6 +457,8 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
 
     starts = [start for start, _ in record.sentences]
     places_by_id = {e.id: e.type in {"place", "facility"} for e in record.entities}
+    # happening keys name only entities another document can name too (a nominal one is local to this one)
+    shared_iris = {e.id: entity_iris[e.id] for e in record.entities if not e.nominal and e.id in entity_iris}
 
     def sentence_at(offset: int, default: int) -> int:
         """The sentence an offset is in (arguments of a merged event come from the sentences of its mentions)."""
@@ -505,7 +510,7 @@ def map_record(record: DocRecord, mapping: Mapping) -> MappedDoc:
             add_edge(iri, mapping.roles["reported_by"], entity_iris[event.reported_by],
                      event.trigger_start, event.trigger_end, event.sentence, event.confidence)
         if mapping.happenings is not None:
-            keys = _happening_keys(event, rule.term, entity_iris, places_by_id, mapping, mapping.happenings)
+            keys = _happening_keys(event, rule.term, shared_iris, places_by_id, mapping, mapping.happenings)
             for key, window_start in keys:
                 nodes.setdefault(key, Node(key, (mapping.happenings.term,), (
                     (mapping.happenings.window_start, Lit(window_start, XSD + "date")),)))
@@ -545,7 +550,8 @@ def _happening_keys(event: Event, cls: str, entity_iris: dict[str, str], places_
                     mapping: Mapping, rule: HappeningRule) -> list[tuple[str, str]]:
     """(key IRI, window start) for each (place, participant) of an asserted, dated event and each window of
     ``rule.days`` + 1 days containing its date: two events share a key exactly when their coarse class, a place
-    and a participant agree and their dates are at most ``rule.days`` apart."""
+    and a participant agree and their dates are at most ``rule.days`` apart. ``entity_iris`` holds only the
+    entities another document can name too (not the nominal ones, local to theirs)."""
     time = next((a for a in event.arguments if a.role == "time" and a.value), None)
     if event.modality != "asserted" or time is None or time.value is None:
         return []

@@ -19,7 +19,7 @@ from kg.errors import InputError
 RECORDS_VERSION = "1.1"  # 1.1: Event.mentions, the generic modality (1.0 records still read)
 
 # Entity type keys the extractor produces; the mapping turns them into ontology classes.
-ENTITY_TYPES = ("person", "organization", "state", "unit", "armed_group", "place", "facility")
+ENTITY_TYPES = ("person", "organization", "state", "unit", "armed_group", "place", "facility", "weapon", "vehicle")
 # Coarse argument roles.
 ROLES = ("agent", "target", "place", "time", "instrument")
 # Whether an event is stated as having happened (only "asserted" is). "generic": not a happening of the story's
@@ -45,7 +45,7 @@ class Mention:
     end: int
     text: str
     sentence: int
-    source: str = "ner"  # ner | gazetteer | resolved | nominal
+    source: str = "ner"  # ner | gazetteer | resolved | nominal | pronoun
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,8 @@ class Entity:
     confidence: float
     key: str | None = None  # gazetteer id: stable across documents
     wikidata: str | None = None
+    count: int | None = None  # how many a nominal entity names ("two soldiers": 2)
+    nominal: bool = False  # named only by common nouns ("the militants"): local to its document
 
 
 @dataclass(frozen=True, slots=True)

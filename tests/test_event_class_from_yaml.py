@@ -16,20 +16,20 @@ from kg.resources import data_path
 runner = CliRunner()
 
 ARTICLE = """---
-id: market-looting
+id: city-hack
 published: 2024-05-02
 ---
-Armed men looted the central market in Kharkiv on Tuesday, witnesses said.
+Hackers breached the city computers in Kharkiv on Tuesday, officials said.
 """
 NEW_CLASS = """
-kgo:Looting a owl:Class ; rdfs:subClassOf kgo:Conflict ; rdfs:label "Looting" ;
-    kgo:acled "Looting/property destruction" .
+kgo:Cyberattack a owl:Class ; rdfs:subClassOf kgo:Conflict ; rdfs:label "Cyberattack" ;
+    kgo:cameo "1711" .
 """
 NEW_EVENT = """
-  looting:
+  cyberattack:
     traits: [violent]
-    verbs: [loot, plunder, pillage]
-    nouns: [looting, plunder, pillage]
+    verbs: [hack, breach]
+    nouns: [cyberattack, cyber attack, hack]
     confidence: 0.75
 """
 
@@ -44,11 +44,11 @@ def _project_files(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
     default = (data_path("mappings") / "default.yaml").read_text(encoding="utf-8")
     anchor = "  - {rule: event-damage, type: damage, class: kgo:Damage}\n"
     assert anchor in default
-    mapping.write_text(default.replace(anchor, anchor + "  - {rule: event-looting, type: looting, class: kgo:Looting}\n"),
+    mapping.write_text(default.replace(anchor, anchor + "  - {rule: event-cyberattack, type: cyberattack, class: kgo:Cyberattack}\n"),
                        encoding="utf-8")
     config = tmp_path / "kg.yaml"
     config.write_text(f"mapping: {mapping}\nontology: {ontology}\nextract:\n  triggers: {triggers}\n", encoding="utf-8")
-    article = tmp_path / "articles" / "market-looting.md"
+    article = tmp_path / "articles" / "city-hack.md"
     article.parent.mkdir()
     article.write_text(ARTICLE, encoding="utf-8")
     return config, article, ontology, mapping
@@ -66,10 +66,10 @@ def test_event_class_added_in_yaml_is_extracted_mapped_and_written(tmp_path: Pat
     rows = list(store.query("""
         PREFIX kgo: <https://w3id.org/kg-news/ont#>
         SELECT ?trigger ?place ?rule WHERE {
-          ?e a kgo:Looting ; kgo:trigger ?trigger ; kgo:place/kgo:name ?place ; kgo:evidence/kgo:rule ?rule .
+          ?e a kgo:Cyberattack ; kgo:trigger ?trigger ; kgo:place/kgo:name ?place ; kgo:evidence/kgo:rule ?rule .
         }""", use_default_graph_as_union=True))
-    assert [(r["trigger"].value, r["place"].value) for r in rows] == [("looted", "Kharkiv")]
-    assert rows[0]["rule"].value.startswith("event-looting/")  # the new mapping rule made it
+    assert [(r["trigger"].value, r["place"].value) for r in rows] == [("breached", "Kharkiv")]
+    assert rows[0]["rule"].value.startswith("event-cyberattack/")  # the new mapping rule made it
 
 
 @pytest.mark.neo4j
@@ -79,7 +79,7 @@ def test_event_class_added_in_yaml_is_loaded_into_neo4j_with_its_label(tmp_path:
     assert done.exit_code == 0, done.output
     with neo4j.GraphDatabase.driver(clean_neo4j.uri, auth=None) as driver:
         records, _, _ = driver.execute_query(
-            "MATCH (e:Looting)-[:place]->(p) RETURN labels(e) AS labels, e.trigger AS trigger, p.name AS place")
+            "MATCH (e:Cyberattack)-[:place]->(p) RETURN labels(e) AS labels, e.trigger AS trigger, p.name AS place")
     assert len(records) == 1
-    assert {"Looting", "Conflict", "Event", "Resource"} <= set(records[0]["labels"])
-    assert records[0]["trigger"] == "looted" and records[0]["place"] == "Kharkiv"
+    assert {"Cyberattack", "Conflict", "Event", "Resource"} <= set(records[0]["labels"])
+    assert records[0]["trigger"] == "breached" and records[0]["place"] == "Kharkiv"

@@ -244,7 +244,7 @@ def test_killed_count(extractor: Extractor) -> None:
 
 
 def test_weapon_nouns_and_idioms_start_no_event(extractor: Extractor) -> None:
-    record = run(extractor, "The bomb squad found an IED. The minister came under fire for the decision.")
+    record = run(extractor, "The bomb squad photographed an IED. The minister came under fire for the decision.")
     assert not record.events
 
 

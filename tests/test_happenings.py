@@ -51,8 +51,9 @@ Israel bombs Hodeidah again
 Israeli aircraft bombed a fuel depot in Hodeidah on Wednesday, officials said.
 """,
 }
-# (date, trigger of the happening's first event, documents, events): the strike of 20/21 July told twice
-BOTH = [("2024-07-21", "raid", 2, 2), ("2024-07-24", "bombs", 1, 1)]
+# (date, trigger of the happening's first event, documents, events): the strike of 20/21 July told twice, the
+# killing of its workers (another class: its own happening) told once
+BOTH = [("2024-07-20", "killing", 1, 1), ("2024-07-21", "raid", 2, 2), ("2024-07-24", "bombs", 1, 1)]
 AFTER_RETRACTION = [("2024-07-21", "raid", 1, 1), ("2024-07-24", "bombs", 1, 1)]
 
 
@@ -132,6 +133,8 @@ def test_rdf_counts_happenings_and_sources_and_retraction_keeps_the_other_report
     graphs_of = {key: {str(g.identifier) for g in dataset.graphs() if (rdflib.URIRef(key), None, None) in g}
                  for key in shared}
     assert any(len(graphs) == 2 for graphs in graphs_of.values())
+    # keys name only entities other documents can name: no nominal one ("a fuel depot"), local to its document
+    assert shared and not any("depot-wire-" in key or "depot-local-" in key for key in shared)
 
     gone = runner.invoke(app, ["retract", "depot-wire", "--from", str(out)])
     assert gone.exit_code == 0, gone.output

@@ -15,6 +15,7 @@ def test_shipped_lexicon_gives_every_event_type_its_traits() -> None:
     assert lexicon.entry("airstrike") is not None and {"violent", "weapon"} <= lexicon.entry("airstrike").traits
     assert lexicon.entry("killing").counts == "killed" and lexicon.entry("killing").attempt == "attack"
     assert lexicon.entry("seizure").person_object == "arrest"
+    assert lexicon.entry("suicidebombing").parent == "bombing" and lexicon.entry("bombing").parent == "attack"
     assert lexicon.verbs["kill"].traits == lexicon.entry("killing").traits  # every trigger carries them
     assert all(trait in TRAITS for entry in lexicon.events.values() for trait in entry.traits)
 
@@ -24,6 +25,8 @@ def test_shipped_lexicon_gives_every_event_type_its_traits() -> None:
     ("events:\n  riot:\n    traits: [violnt]\n", 3, ["did you mean 'violent'"]),
     ("events:\n  riot:\n    verbs: [riot]\n    attempt: uprising\n", 4, ["attempt 'uprising' is not an event"]),
     ("events:\n  riot:\n    counts: hurt\n", 3, ["counts must be one of killed, injured"]),
+    ("events:\n  riot:\n    verbs: [riot]\n    parent: unrest\n", 4, ["parent 'unrest' is not an event"]),
+    ("events:\n  riot:\n    parent: protest\n  protest:\n    parent: riot\n", 3, ["leads back to 'riot'"]),
     ("events:\n  riot: [riot]\n", 2, ["must be a mapping"]),
     ("events:\n  riot:\n    subject_role: {riot: victim}\n", 3, ["unknown role 'victim'"]),
     ("events:\n  riot:\n    verbs: [riot\n", 4, ["YAML syntax error"]),

@@ -23,8 +23,9 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.dates import resolve_date
-from kg.extract.entities import ACTOR_TYPES, PLACE_TYPES, EntityIndex
-from kg.extract.triggers import PERSONAL_PRONOUNS, Candidate
+from kg.extract.entities import ACTOR_TYPES, NUMBER_WORDS, PLACE_TYPES, EntityIndex
+from kg.extract.lexicon import load_nouns
+from kg.extract.triggers import PERSONAL_PRONOUNS, REFLEXIVES, Candidate
 from kg.records import Argument, Entity
 
 PLACE_PREPS = frozenset({"in", "near", "at", "outside", "inside", "across", "around", "into", "to", "from",
@@ -32,51 +33,72 @@ PLACE_PREPS = frozenset({"in", "near", "at", "outside", "inside", "across", "aro
 TARGET_PREPS = frozenset({"against", "on", "upon"})
 LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "stage", "mount", "begin", "start", "wage", "make",
                          "pay", "hold", "lead", "order", "continue", "oversee", "announce", "execute",
-                         "perform", "undertake", "step", "intensify", "escalate", "resume", "join"})
-NUMBER_WORDS = {w: n for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12})
-PLACE_NOUNS = frozenset("""town city village province district region area border base highway road airport camp
-front frontline capital checkpoint market mosque hospital school building compound station street square bridge
-church synagogue temple shrine embassy consulate office headquarters barracks post outpost cafe restaurant hotel
-bakery shop store mall stadium arena concert venue club bar university campus prison jail court courthouse
-neighborhood neighbourhood suburb outskirts countryside desert territory village valley mountain port harbour
-harbor airfield airbase base parliament palace ministry house home residence apartment farm field park
-bus train metro subway terminal crossing line route convoy site scene""".split())
+                         "perform", "undertake", "step", "intensify", "escalate", "resume", "join", "impose",
+                         "open", "declare", "commit", "unleash", "organize", "organise", "call"})
 RELATIVE_PRONOUNS = frozenset({"who", "whom", "which", "that"})
 RECIPIENT_PREPS = frozenset({"to"})
-WEAPON_NOUNS = frozenset("""bomb explosive device ied grenade rocket missile mortar shell gun rifle pistol knife
-vest drone weapon ammunition bullet landmine mine car-bomb truck artillery shrapnel""".split())
 LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
 GIVING_VERBS = frozenset({"give", "issue", "send", "deliver", "make", "pass"})
 SUFFER_VERBS = frozenset({"suffer", "sustain", "receive", "incur", "survive", "die"})
 RESPONSIBILITY_VERBS = frozenset({"claim", "accept", "admit", "take", "bear", "deny", "assume"})
-ACTOR_NOUNS = frozenset("""official officials troops soldiers forces fighters militants rebels insurgents army police
-gunmen gunman attacker attackers militia militiamen jihadists group government regime authorities ministry
-commander commanders general officer officers spokesman president leader leaders minister source sources
-activists activist witnesses witness residents protesters protester demonstrators bomber bombers man men woman
-women people security guards guard navy jets planes aircraft warplanes drones coalition unit units members
-member agency observatory media he she they we who""".split())
 NON_ARGUMENT_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+INSTRUMENT_TYPES = frozenset({"weapon", "vehicle"})
+ACTOR_NOMINALS = ACTOR_TYPES - {"state"}
+PARTITIVE_TAGS = frozenset({"CD", "DT", "PRP", "JJS", "PDT"})  # "two of", "some of", "most of"
+# Verbs whose object is the subject of their infinitive ("sent troops to attack", "ordered police to arrest").
+OBJECT_CONTROL = frozenset({"send", "order", "force", "urge", "ask", "allow", "help", "encourage", "train",
+                            "deploy", "tell", "persuade", "instruct", "authorize", "authorise", "permit",
+                            "enable", "recruit", "hire", "pay", "call", "dispatch", "mobilize", "mobilise"})
+CLAUSE_LINKS = frozenset({"advcl", "conj", "xcomp", "ccomp", "relcl", "acl", "dobj", "obj", "nsubj", "nsubjpass",
+                          "pobj", "prep", "attr", "appos", "pcomp"})
+OCCURRENCE_VERBS = frozenset({"occur", "happen", "unfold", "erupt", "break", "start", "begin", "end", "continue"})
+INTENT_NOUNS = frozenset({"attempt", "plan", "plot", "bid", "effort", "decision", "order", "threat", "campaign",
+                          "intention", "scheme", "conspiracy", "try"})
+INVOLVEMENT_NOUNS = frozenset({"involvement", "participation", "role", "hand", "complicity", "part", "responsibility"})
+ATTRIBUTION_VERBS = frozenset({"attribute", "blame", "claim", "ascribe", "commit", "perpetrate"})
+ADVERBIAL_PREPS = frozenset({"by", "after", "before", "while", "upon", "on", "since", "without"})
+SHARED_PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "around", "within",
+                                "on"})
+PLACE_HEADS = frozenset({"town", "city", "village", "province", "district", "region", "area", "capital",
+                         "governorate", "state", "county", "municipality", "neighborhood", "neighbourhood"})
 
 
 class ArgumentBuilder:
     def __init__(self, doc: Doc, index: EntityIndex, entities: dict[str, Entity], cand: Candidate) -> None:
         self.doc = doc
         self.index = index
-        self.entities = entities
+        self.entities = entities  # the named entities (nominal ones are looked up in the index)
         self.cand = cand
+        self.nouns = load_nouns()
         self.arguments: list[Argument] = []
         self._used: set[tuple[int, int]] = set()
         self._victim: Token | None = None
+        self._victim_count: int | None = None
 
     # -------------------------------------------------------------- helpers
+
+    def _type(self, entity_id: str | None) -> str | None:
+        return self.index.types.get(entity_id) if entity_id else None
+
+    def _partitive_object(self, head: Token) -> Token | None:
+        """The "of" object a partitive head stands for: "some of the soldiers", "a section of the pipeline"."""
+        if not (self.nouns.has("partitive", head.lemma_.lower()) or head.tag_ in PARTITIVE_TAGS):
+            return None
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        return obj
+        return None
 
     def _entity_for(self, head: Token) -> tuple[str | None, Span]:
         """The entity an argument phrase refers to, and the span to report for it."""
         found = self.index.entity_at(head)
         if found is not None:
+            start, end = self.index.spans[head.i]
+            return found, self.doc[start:end]
+        found = self.index.nominal_at(head)
+        if found is not None and self._type(found) in INSTRUMENT_TYPES:  # "Israeli jets": the jets
             start, end = self.index.spans[head.i]
             return found, self.doc[start:end]
         # "six Hezbollah fighters", "Iranian troops", "hundreds of Iranian troops"
@@ -86,56 +108,84 @@ class ArgumentBuilder:
         for child in queue:
             found = self.index.entity_at(child)
             if found is not None:
+                if child.i > head.i:  # "the town of Limbazi", "members of the army": the whole phrase
+                    start = head.left_edge.i if head.left_edge.i >= head.i - 4 else head.i
+                    return found, self.doc[start: self.index.spans[child.i][1]]
                 start = min(child.left_edge.i, head.i)
-                return found, self.doc[start: head.i + 1] if head.i >= start else self.doc[start: child.i + 1]
+                return found, self.doc[start: head.i + 1]
             for grandchild in child.children:
                 if grandchild.dep_ in {"compound", "amod", "poss"}:
                     found = self.index.entity_at(grandchild)
                     if found is not None:
                         return found, self.doc[min(grandchild.i, head.i): max(grandchild.i, head.i) + 1]
+        part = self._partitive_object(head)
+        if part is not None:  # "two of the soldiers": the soldiers, over the whole phrase
+            found, span = self._entity_for(part)
+            start = head.left_edge.i if head.left_edge.i >= head.i - 4 else head.i
+            return found, self.doc[min(start, span.start): max(span.end, head.i + 1)]
+        found = self.index.nominal_at(head)
+        if found is not None:
+            start, end = self.index.spans[head.i]
+            return found, self.doc[start:end]
         return None, self.doc[head.left_edge.i if head.left_edge.i >= head.i - 4 else head.i: head.i + 1]
 
-    def add(self, role: str, head: Token, rule: str, confidence: float) -> None:
-        if head.pos_ == "PRON" and self.index.entity_at(head) is None and not (
-                role in {"agent", "target"} and head.lower_ in PERSONAL_PRONOUNS):
-            return
-        if head.i in range(self.cand.start, self.cand.end):
-            return
+    def _is_actor_word(self, head: Token) -> bool:
+        lemma = head.lemma_.lower()
+        return head.lower_ in PERSONAL_PRONOUNS or self.nouns.entity_type(lemma) in ACTOR_NOMINALS
+
+    def add(self, role: str, head: Token, rule: str, confidence: float, spread: bool = True) -> None:
+        if head.pos_ == "PRON" and self.index.entity_at(head) is None and self.index.nominal_at(head) is None \
+                and not (role in {"agent", "target"} and head.lower_ in PERSONAL_PRONOUNS) \
+                and self._partitive_object(head) is None:
+            return  # "some of the protesters" stands for the protesters
+        if head.i in range(self.cand.start, self.cand.end) or head.lower_ in REFLEXIVES:
+            return  # "blew himself up": himself is the subject, already there
         if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
             head = head.head.head  # "the man who bombed the market": the man
         entity_id, span = self._entity_for(head)
-        etype = self.entities[entity_id].type if entity_id else None
-        if entity_id is None and head.lemma_.lower() in WEAPON_NOUNS and "violent" in self.cand.entry.traits and (
-                role == "agent" or (role == "target" and (rule.startswith("passive")
-                                                          or "weapon" in self.cand.entry.traits))):
-            role = "instrument"  # "the bomb exploded", "detonated a device"
-        if role == "target" and etype in PLACE_TYPES - {"state"} and "movement" in self.cand.entry.traits:
+        etype = self._type(entity_id)
+        traits = self.cand.entry.traits
+        violent = "violent" in traits
+        weaponish = etype in INSTRUMENT_TYPES or (entity_id is None and self.nouns.has("weapon", head.lemma_.lower()))
+        if weaponish and role == "agent":
+            if not violent:
+                return  # a weapon or vehicle is never an agent
+            self._owner_agent(head, rule, confidence)  # "Israeli jets struck": Israel is the agent
+            role = "instrument"
+        elif weaponish and role == "target" and violent and etype != "vehicle" and (
+                rule.startswith("passive") or "weapon" in traits):
+            role = "instrument"  # "the bomb was detonated", "detonated a device"
+        if role == "target" and etype in PLACE_TYPES - {"state"} and "movement" in traits:
             role = "place"
         if role == "place":
-            if etype is None and head.lemma_.lower() not in PLACE_NOUNS:
+            if etype is None and not (self.nouns.has("place", head.lemma_.lower())
+                                      or self.nouns.has("facility", head.lemma_.lower())):
                 return
             if etype is not None and etype not in PLACE_TYPES:
                 return
         if role == "agent" and etype is not None and etype not in ACTOR_TYPES:
-            if etype in PLACE_TYPES:
-                return
+            return  # places, facilities, weapons do not act
         if etype is None and head.ent_type_ in NON_ARGUMENT_ENTS and not (role == "target" and head.like_num):
             return
-        if role == "agent" and etype is None and not {head.lemma_.lower(), head.lower_} & ACTOR_NOUNS:
+        if role == "agent" and etype is None and not self._is_actor_word(head):
             return
         key = (span.start, span.end)
         if key in self._used:
             return
         self._used.add(key)
-        if role == "target":
-            self._victim = self._victim or head
+        if entity_id is not None:
+            self.index.use(entity_id)
+        if role == "target" and self._victim is None:
+            self._victim = head
+            nominal = self.index.nominals.get(entity_id or "")
+            self._victim_count = nominal.count if nominal is not None else None
         self.arguments.append(Argument(
             role=role, start=span.start_char, end=span.end_char, text=span.text,
             confidence=round(confidence * (1.0 if entity_id else 0.7), 3), rule=rule, entity=entity_id,
         ))
         # "Syrian and Hezbollah forces": coordinated arguments share the role; so do the members of a
         # group named after "including" / "such as", and a place's apposition ("Helmand Province, Afghanistan").
-        for child in head.children:
+        for child in head.children if spread else ():
             if child.dep_ == "conj" and child.pos_ in {"NOUN", "PROPN"}:
                 self.add(role, child, rule + "+conj", confidence * 0.9)
             elif child.dep_ == "prep" and child.lower_ in {"including", "like"} and role in {"target", "agent"}:
@@ -144,6 +194,34 @@ class ArgumentBuilder:
                         self.add(role, obj, rule + "+including", confidence * 0.8)
             elif child.dep_ == "appos" and role == "place":
                 self.add(role, child, rule + "+appos", confidence * 0.8)
+            elif role == "target" and etype in {"facility", "vehicle"} and child.dep_ in {"poss", "prep"}:
+                # "the home of X", "X's residence", "his armored vehicle": X is targeted too
+                owners = [child] if child.dep_ == "poss" else (
+                    [o for o in child.children if o.dep_ == "pobj"] if child.lower_ == "of" else [])
+                for owner in owners:
+                    owner_id = self.index.entity_at(owner) or self.index.nominal_at(owner)
+                    if self._type(owner_id) == "person" or (owner_id is None and owner.pos_ == "PROPN"):
+                        self.add(role, owner, rule + "+owner", confidence * 0.8)
+            elif child.dep_ == "prep" and child.lower_ in {"in", "of"} and role == "place" and entity_id is not None \
+                    and entity_id in self.index.nominals:
+                for obj in child.children:  # "a street in Lyon": Lyon too
+                    if obj.dep_ == "pobj" and self._type(self.index.entity_at(obj)) in PLACE_TYPES:
+                        self.add(role, obj, rule + "+in", confidence * 0.8)
+
+    def _owner_agent(self, head: Token, rule: str, confidence: float) -> None:
+        """The actor a weapon or vehicle belongs to is the agent: "Israeli jets", "Hezbollah's rockets"."""
+        for child in head.children:
+            if child.dep_ in {"compound", "amod", "nmod", "poss"}:
+                found = self.index.entity_at(child)
+                if found is not None and self._type(found) in ACTOR_TYPES:
+                    start, end = self.index.spans[child.i]
+                    key = (start, end)
+                    if key not in self._used:
+                        self._used.add(key)
+                        span = self.doc[start:end]
+                        self.arguments.append(Argument("agent", span.start_char, span.end_char, span.text,
+                                                       round(confidence * 0.8, 3), rule + "+owner", entity=found))
+                    return
 
     def _preps(self, token: Token) -> None:
         for prep in token.children:
@@ -152,20 +230,35 @@ class ArgumentBuilder:
 
     def _preps_one(self, prep: Token) -> None:
         word = prep.lower_
+        for other in prep.children:  # "attacks on five offices ... and against one telephone exchange"
+            if other.dep_ == "conj" and other.pos_ == "ADP":
+                self._preps_one(other)
         for obj in prep.children:
             if obj.dep_ not in {"pobj", "pcomp"}:
                 continue
+            traits = self.cand.entry.traits
             if prep.dep_ == "agent" or word == "by":
                 self.add("agent", obj, "by-agent", 0.85)
-            elif word in RECIPIENT_PREPS and "communication" in self.cand.entry.traits:
-                self.add("target", obj, f"prep-{word}", 0.65)  # "warnings to the police"
+            elif word in RECIPIENT_PREPS and traits & {"communication", "giving"}:
+                self.add("target", obj, f"prep-{word}", 0.65)  # "warnings to the police", "sold arms to X"
+            elif word == "for" and "giving" in traits and self._is_actor(obj):
+                self.add("target", obj, "prep-for", 0.55)  # "aid for the refugees"
+            elif word == "from" and "giving" in traits and self._is_actor(obj):
+                self.add("agent", obj, "prep-from", 0.6)  # "bought rifles from Russia": Russia gives
+            elif word == "at" and "violent" in traits and self.cand.is_verb and any(
+                    c.dep_ in {"dobj", "obj"} for c in self.cand.token.children):
+                self.add("target", obj, "prep-at", 0.7)  # "threw a grenade at a police post"
             elif word in PLACE_PREPS:
                 self.add("place", obj, f"prep-{word}", 0.75)
             elif word in TARGET_PREPS:
-                role = "place" if self._is_place(obj) else "target"
+                if "communication" in traits and not self._is_actor(obj):
+                    continue  # "a statement on the economy": the topic
+                # "the attack on the market" targets the market, "sanctions on Iran" target Iran; a verb's
+                # "on the street" is where it happened
+                role = "place" if self._is_place(obj) and (self.cand.is_verb or "violent" not in traits) else "target"
                 self.add(role, obj, f"prep-{word}", 0.7)
-            elif word == "with" and "contact" in self.cand.entry.traits:
-                self.add("target", obj, "prep-with", 0.6)
+            elif word == "with" and "contact" in traits:
+                self.add("agent" if "symmetric" in traits else "target", obj, "prep-with", 0.6)
             elif word == "with" and "violent" in self.cand.entry.traits:
                 self.add("instrument", obj, "prep-with", 0.5)  # not "charged with treason"
             elif word == "of" and not self.cand.is_verb:
@@ -174,15 +267,15 @@ class ArgumentBuilder:
     def _is_actor(self, token: Token) -> bool:
         entity_id, _ = self._entity_for(token)  # "a U.S. request" names the U.S.
         if entity_id is not None:
-            return self.entities[entity_id].type in ACTOR_TYPES
-        word = token.lemma_.lower()
-        return word in ACTOR_NOUNS or token.lower_ in ACTOR_NOUNS or token.lower_ in PERSONAL_PRONOUNS
+            return self._type(entity_id) in ACTOR_TYPES
+        return self._is_actor_word(token)
 
     def _is_place(self, token: Token) -> bool:
-        entity_id = self.index.entity_at(token)
+        entity_id = self.index.entity_at(token) or self.index.nominal_at(token)
         if entity_id is not None:
-            return self.entities[entity_id].type in PLACE_TYPES - {"state"}
-        return token.lemma_.lower() in PLACE_NOUNS
+            return self._type(entity_id) in PLACE_TYPES - {"state"}
+        lemma = token.lemma_.lower()
+        return self.nouns.has("place", lemma) or self.nouns.has("facility", lemma)
 
     # -------------------------------------------------------------- verbs
 
@@ -194,16 +287,36 @@ class ArgumentBuilder:
         # Shared subject of coordinated verbs, of a controlling verb ("began arriving"), or of the clause
         # a participle hangs on ("launched attacks, killing 130 people").
         via_participle = False
+        if not subjects and verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.lower_ in ADVERBIAL_PREPS:
+            source = verb.head  # "by killing him, the criminals ...": the clause's subject acts
+            subjects = [c for c in source.head.children if c.dep_ == "nsubj"]
         for _ in range(4):
             if subjects or source.dep_ not in {"conj", "xcomp", "advcl"} or source.head is source:
                 break
             via_participle = via_participle or source.dep_ == "advcl"
-            source = source.head
+            controller = source.head
+            objects = [c for c in controller.children if c.dep_ in {"dobj", "obj"}]
+            infinitive = source.dep_ in {"xcomp", "advcl"} and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in source.children)
+            source = controller
+            if objects and infinitive and controller.lemma_.lower() in OBJECT_CONTROL:
+                subjects = objects[:1]  # "sent troops to attack": the troops attack
+                via_participle = False
+                break
             subjects = [c for c in source.children if c.dep_ in {"nsubj", "nsubjpass"}]
         if via_participle and any(c.dep_ in {"auxpass", "nsubjpass"} for c in source.children):
             subjects = []  # "X was bombed, killing five": X is not the killer
         if verb.dep_ == "relcl" and any(c.dep_ == "advmod" and c.lower_ == "where" for c in verb.children):
             self.add("place", verb.head, "where-clause", 0.7)  # "the station, where six people were killed"
+        elif not subjects and verb.dep_ == "acl" and verb.head.lemma_.lower() in INTENT_NOUNS:
+            # "an attempt by the FMLN to kidnap", "the rebels' plan to attack": who attempts acts
+            for child in verb.head.children:
+                if child.dep_ == "poss":
+                    self.add(entry.subject_role, child, "intent", 0.65)
+                elif child.dep_ == "prep" and child.lower_ == "by":
+                    for obj in child.children:
+                        if obj.dep_ == "pobj":
+                            self.add(entry.subject_role, obj, "intent", 0.65)
         elif not subjects and verb.dep_ in {"relcl", "acl"}:
             subjects = [verb.head]
             passive = verb.tag_ == "VBN" and verb.dep_ == "acl" or any(c.dep_ == "auxpass" for c in verb.children)
@@ -221,17 +334,21 @@ class ArgumentBuilder:
             if child.dep_ in {"dobj", "obj"}:
                 if "communication" in entry.traits and not self._is_actor(child):
                     continue  # "denied involvement", "announced plans": the topic, not a recipient
-                self.add("target", child, "object", 0.8)
+                # "met X": X takes part as much as the subject does
+                self.add("agent" if "symmetric" in entry.traits else "target", child, "object", 0.8)
                 if "movement" in entry.traits:  # "visited the front line near Aleppo": where the visit was
                     for prep in child.children:
                         if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPS - {"to", "from", "toward", "towards"}:
                             self._preps_one(prep)
             elif child.dep_ == "npadvmod" and "movement" in entry.traits:
                 self.add("place", child, "object", 0.6)
+            elif child.dep_ == "dative" and "giving" in entry.traits:
+                self.add("target", child, "dative", 0.7)  # "gave the Ivory Coast 5 million dollars"
         self._preps(verb)
         for child in verb.children:
             if child.dep_ == "prt":
                 self._preps(child)
+        self._shared_place()
 
     # -------------------------------------------------------------- nouns
 
@@ -240,10 +357,17 @@ class ArgumentBuilder:
         entry = self.cand.entry
         for child in noun.children:
             if child.dep_ in {"compound", "amod", "nmod"}:
-                entity_id = self.index.entity_at(child)
+                entity_id = self.index.entity_at(child) or self.index.nominal_at(child)
                 if entity_id is None:
                     continue
-                etype = self.entities[entity_id].type
+                etype = self._type(entity_id)
+                if etype in INSTRUMENT_TYPES:
+                    if "violent" in entry.traits:
+                        self.add("instrument", child, "modifier", 0.65)  # "a bomb attack", "mortar fire"
+                    continue
+                if etype in {"facility"} and "violent" in entry.traits:
+                    self.add("target", child, "modifier", 0.6)  # "a market attack"
+                    continue
                 if etype in ACTOR_TYPES:
                     role = "target" if "harm" in entry.traits else "agent"
                     self.add(role, child, "modifier", 0.7)
@@ -268,9 +392,36 @@ class ArgumentBuilder:
         if noun.dep_ in {"dobj", "obj"} and light in SUFFER_VERBS and "suffered" in entry.traits:
             for subj in _subjects(head):
                 self.add("target", subj, "suffered", 0.7)
-        # "attacks carried out by X"
+        # "involvement of the troops in the murder", "participation by the CIA in the death"
+        if noun.dep_ == "pobj" and head.lower_ == "in" and head.head.lemma_.lower() in INVOLVEMENT_NOUNS:
+            for child in head.head.children:
+                if child.dep_ == "poss":
+                    self.add("agent", child, "involvement", 0.65)
+                elif child.dep_ == "prep" and child.lower_ in {"of", "by"}:
+                    for obj in child.children:
+                        if obj.dep_ == "pobj":
+                            self.add("agent", obj, "involvement", 0.65)
+        # "the attack occurred at 2200 in X", "the explosion took place in front of X"
+        if noun.dep_ == "nsubj" and (light in OCCURRENCE_VERBS or (light == "take" and any(
+                c.dep_ == "dobj" and c.lower_ == "place" for c in head.children))):
+            self._preps(head)
+        # "X was the target of a bomb attack"
+        if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in {"target", "victim", "object"}:
+            role_noun = head.head
+            if role_noun.dep_ in {"attr", "nsubj"}:
+                for subj in role_noun.head.children:
+                    if subj.dep_ in {"nsubj", "nsubjpass"} and subj is not role_noun:
+                        self.add("target", subj, "target-of", 0.7)
+        # "attacks carried out by X", "an action attributed to X", "the bombing blamed on X"
         for child in noun.children:
-            if child.dep_ == "acl" and child.lemma_.lower() in LIGHT_VERBS:
+            if child.dep_ in {"acl", "relcl"} and child.lemma_.lower() in ATTRIBUTION_VERBS:
+                for prep in child.children:
+                    if prep.dep_ in {"prep", "agent"} and prep.lower_ in {"to", "on"}:
+                        for obj in prep.children:
+                            if obj.dep_ == "pobj":
+                                self.add("agent", obj, "attributed", 0.7)
+                self._preps(child)  # "perpetrated by X against the office"
+            elif child.dep_ in {"acl", "relcl"} and child.lemma_.lower() in LIGHT_VERBS:
                 self._preps(child)
                 for prt in child.children:
                     if prt.dep_ == "prt":
@@ -304,6 +455,67 @@ class ArgumentBuilder:
                     if other.dep_ in {"dobj", "nsubj", "nsubjpass"}:
                         self.add("target", other, "adjective", 0.65)
                 self._preps(noun.head)  # "shot dead by police"
+        self._shared_place()
+
+    # -------------------------------------------------------------- places shared with the clause
+
+    def _place_like(self, token: Token) -> bool:
+        entity_id = self.index.entity_at(token) or self.index.nominal_at(token)
+        if entity_id is not None:
+            return self._type(entity_id) in PLACE_TYPES
+        lemma = token.lemma_.lower()
+        return self.nouns.has("place", lemma) or self.nouns.has("facility", lemma)
+
+    def _shared_place(self) -> None:
+        """A violent event with no place of its own takes the place of the clause it belongs to ("the monument
+        in the town of Limbazi was destroyed", "exploded on Friday, wounding 13 people on a street in Lyon"),
+        else the one place the sentence locates anything in. Only violent events: where violence happens is
+        what a sentence about it locates; a statement or a meeting is often somewhere else than what it is about."""
+        if "violent" not in self.cand.entry.traits or any(a.role == "place" for a in self.arguments):
+            return
+        trigger = self.cand.token
+        anchors = [trigger]
+        current = trigger
+        for _ in range(4):
+            if current.dep_ not in CLAUSE_LINKS or current.head is current:
+                break
+            current = current.head
+            anchors.append(current)
+        phrases = [c for t in anchors for c in t.children if c.dep_ in {"nsubj", "nsubjpass", "dobj", "obj"}]
+        for token in (*anchors[1:], *phrases, *(c for c in trigger.children if c.dep_ in {"advcl", "conj"})):
+            for prep in token.children:
+                if prep.dep_ == "prep" and prep.lower_ in SHARED_PLACE_PREPS:
+                    for obj in prep.children:
+                        if obj.dep_ == "pobj" and self._place_like(obj):
+                            self.add("place", obj, "place-clause", 0.55, spread=False)
+                            if any(a.role == "place" for a in self.arguments):
+                                return
+        used = {a.entity for a in self.arguments if a.entity}
+        places = [p for p in self._sentence_places(trigger.sent) if self.index.entity_at(self.doc[p]) not in used]
+        if len({self.index.entity_at(self.doc[p]) for p in places}) == 1:
+            self.add("place", self.doc[places[0]], "place-sentence", 0.45, spread=False)
+
+    def _sentence_places(self, sent: Span) -> list[int]:
+        """Tokens of named places a sentence locates something in ("in Aleppo", "near the Syrian border"),
+        computed once per sentence."""
+        cache: dict[int, list[int]] = self.doc.user_data.setdefault("kg_sentence_places", {})
+        found = cache.get(sent.start)
+        if found is None:
+            found = []
+            for i in range(sent.start, sent.end):
+                entity = self.index.by_token.get(i)
+                if entity is None or self._type(entity) not in PLACE_TYPES or self.index.spans[i][1] != i + 1:
+                    continue
+                token = self.doc[i]
+                first = token
+                while first.dep_ in {"conj", "appos", "compound"} and first.head is not first:
+                    first = first.head
+                if first.dep_ == "pobj" and first.head.lower_ == "of" and first.head.head.lemma_.lower() in PLACE_HEADS:
+                    first = first.head.head  # "in the town of Limbazi"
+                if first.dep_ == "pobj" and first.head.lower_ in SHARED_PLACE_PREPS:
+                    found.append(i)
+            cache[sent.start] = found
+        return found
 
     # -------------------------------------------------------------- time and counts
 
@@ -321,6 +533,8 @@ class ArgumentBuilder:
         ))
 
     def count(self) -> int | None:
+        """The number of victims: the first target's numeral ("killed six fighters", "13 people were
+        wounded", "two of the soldiers"), or the count of the nominal entity it names."""
         head = self._victim
         if head is None:
             return None
@@ -329,7 +543,10 @@ class ArgumentBuilder:
         for child in head.children:
             if child.dep_ == "nummod":
                 return _number(child)
-        return None
+        part = self._partitive_object(head)
+        if part is not None and head.tag_ == "CD":
+            return _number(head)
+        return self._victim_count
 
 
 def _subjects(verb: Token) -> list[Token]:
@@ -351,6 +568,8 @@ def _number(token: Token) -> int | None:
     text = token.lower_.replace(",", "")
     if text.isdigit():
         return int(text)
+    if text in {"a", "an"}:
+        return None
     return NUMBER_WORDS.get(text)
 
 

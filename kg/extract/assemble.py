@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from kg.extract.coref_events import PARENT, Related, Resolver, related_entities
+from kg.extract.coref_events import Related, Resolver, related_entities
 from kg.extract.events import Found
 from kg.extract.lexicon import Gazetteer
 from kg.records import Argument, DocRecord, Document, Entity, Event, Mention, Relation
@@ -91,7 +91,7 @@ class Assembler:
         self.document = document
         self.gazetteer = gazetteer
         self.model = model
-        self.tree = dict(tree) if tree is not None else dict(PARENT)
+        self.tree = dict(tree) if tree is not None else {}
         self.stats = Stats()
         self.sentences: list[tuple[int, int]] = []
         self.entities: list[_Entity] = []
@@ -193,8 +193,9 @@ class Assembler:
             sentences = self.sentences
             entities, relations, found = self._numbered()
         found = self._past_reference(found)
-        resolver = Resolver(self._related(entities, relations), frozenset(
-            e.id for e in entities if e.type == "state"), self.tree)
+        resolver = Resolver(self._related(entities, relations), tree=self.tree,
+                            states=frozenset(e.id for e in entities if e.type == "state"),
+                            nominal=frozenset(e.id for e in entities if e.nominal))
         events = resolver.resolve([f.event for f in found], [f.cue for f in found])
         self.stats.coref_pairs = resolver.pairs
         return DocRecord(document=self.document, sentences=tuple(sentences), entities=tuple(entities),
@@ -231,7 +232,10 @@ class Assembler:
                     break
                 actor = self.gazetteer.get(actor.parent)
         links = [(r.head, r.tail) for r in relations if r.type in RELATED]
-        return related_entities(parents, links)
+        # nominal entities of one name may be one thing ("fuel depot" in the headline, "a fuel depot" below)
+        first: dict[tuple[str, str], str] = {}
+        same = {e.id: first.setdefault((e.type, e.name.lower()), e.id) for e in entities if e.nominal}
+        return related_entities(parents, links, same)
 
     def _past_reference(self, found: list[Found]) -> list[Found]:
         """Asserted mentions dated before the story become generic (see kg.extract.modality)."""

@@ -4,13 +4,14 @@ Mentions are taken in text order; each either joins an event already open (a *cl
 A mention may join a cluster only when they are **compatible**:
 
 - class: the same class, or one an ancestor of the other (attack ~ bombing, not bombing ~ airstrike; the
-  tree is :data:`PARENT`, or what the trigger lexicon says; a type the tree does not know is compatible
+  tree is the `parent` each event type of the trigger lexicon names; a type without one is compatible
   with itself only);
 - modality: the same, and neither generic nor negated (a kind of event, or one that did not happen, is no
   particular happening to refer back to);
 - arguments: for agent, target and place, when both sides name entities, some entity on one side is the
   entity on the other or related to it (the gazetteer's parents, or memberOf / subOrganizationOf /
-  commands / leaderOf / locatedIn in the document); a state as place is compatible with any place;
+  commands / leaderOf / locatedIn in the document); a state as place is compatible with any place, an
+  entity named by a common noun only ("the militants", "the border") with any entity;
 - time: no two different days named by the mentions' own time expressions (dates, weekdays, "the Monday
   attack");
 - distance: the cluster was last mentioned at most :data:`WINDOW` sentences before.
@@ -53,17 +54,6 @@ from spacy.tokens import Token
 
 from kg.records import Argument, Event, EventMention
 
-# The event class tree below Event for the shipped trigger lexicon (type key -> parent key), as in
-# ontology/kg.ttl; tests/test_extract_events_coref.py checks it against the ontology and the mapping. (The
-# extractor may not read the mapping; a lexicon entry that names its own ``parent`` overrides this.)
-PARENT: dict[str, str] = {
-    "visit": "movement", "deployment": "movement", "withdrawal": "movement",
-    "meeting": "contact", "statement": "contact", "threat": "contact", "request": "contact",
-    "agreement": "contact",
-    "attack": "conflict", "offensive": "conflict", "seizure": "conflict",
-    "airstrike": "attack", "shelling": "attack", "bombing": "attack", "shooting": "attack",
-    "arrest": "justice", "trial": "justice", "release": "justice",
-}  # fmt: skip
 WINDOW = 12  # sentences between a cluster's last mention and a noun phrase referring back to it
 VERB_WINDOW = 4  # the same for a verb (it needs a shared argument too)
 ROLES = ("agent", "target", "place")
@@ -76,9 +66,9 @@ _NON_MERGING = frozenset({"generic", "negated"})
 
 
 def event_parents(lexicon_events: Mapping[str, object]) -> dict[str, str]:
-    """The class tree: :data:`PARENT`, with the parent an event type of the trigger lexicon names for itself
-    (a ``parent`` on its entry, where the lexicon gives one) taking precedence."""
-    tree = dict(PARENT)
+    """The class tree (event type -> parent type): the ``parent`` each entry of the trigger lexicon names,
+    which tests/test_extract_events_coref.py checks against the ontology and the mapping."""
+    tree = {}
     for key, entry in lexicon_events.items():
         parent = getattr(entry, "parent", None)
         if isinstance(parent, str) and parent:
@@ -86,18 +76,18 @@ def event_parents(lexicon_events: Mapping[str, object]) -> dict[str, str]:
     return tree
 
 
-def ancestors(event_type: str, tree: Mapping[str, str] = PARENT) -> tuple[str, ...]:
+def ancestors(event_type: str, tree: Mapping[str, str]) -> tuple[str, ...]:
     chain = [event_type]
     while chain[-1] in tree and len(chain) < 10:
         chain.append(tree[chain[-1]])
     return tuple(chain)
 
 
-def compatible_classes(a: str, b: str, tree: Mapping[str, str] = PARENT) -> bool:
+def compatible_classes(a: str, b: str, tree: Mapping[str, str]) -> bool:
     return a in ancestors(b, tree) or b in ancestors(a, tree)
 
 
-def more_specific(a: str, b: str, tree: Mapping[str, str] = PARENT) -> str:
+def more_specific(a: str, b: str, tree: Mapping[str, str]) -> str:
     return a if len(ancestors(a, tree)) >= len(ancestors(b, tree)) else b
 
 
@@ -233,11 +223,14 @@ _MONTH_DAY = re.compile(r"^(?:on\s+)?([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|
 class Resolver:
     """Clusters the mentions of one document (see the module docstring). ``related(a, b)``: whether two
     entity ids may stand for the same participant (the same entity, or a part of it); ``states``: ids of
-    the entities that are states (a state as a place contains any other place)."""
+    the entities that are states (as a place, a state contains any other place); ``nominal``: ids of the
+    entities named by common nouns only ("the militants", "the border"), which may be any entity of the
+    kind and so never keep two mentions apart."""
 
     related: Related
     states: frozenset[str] = frozenset()
-    tree: Mapping[str, str] = field(default_factory=lambda: dict(PARENT))  # event type -> parent type
+    nominal: frozenset[str] = frozenset()
+    tree: Mapping[str, str] = field(default_factory=dict)  # event type -> parent type
     pairs: int = 0  # candidate pairs compared (for the linear-time check)
 
     def resolve(self, events: Sequence[Event], cues: Sequence[Cue]) -> list[Event]:
@@ -249,7 +242,8 @@ class Resolver:
             if cue.anchor is not None:  # the mention the syntax says it is the same event as
                 anchored = at.get(event.trigger_start + cue.anchor)
                 facts = _Facts(_roles(event), _heads(event), _days(event) | cue.days)
-                if anchored is not None and id(anchored) in open_ and self._compatible(event, facts, anchored):
+                if anchored is not None and id(anchored) in open_ and self._compatible(event, facts, anchored,
+                                                                                       anchored=True):
                     cluster = anchored
             if cluster is None:
                 cluster = self._antecedent(event, cue, open_)
@@ -322,16 +316,20 @@ class Resolver:
             cluster.introduced = True  # one chance: a headline event the lede does not take up is not waited for
         return chosen
 
-    def _compatible(self, event: Event, mention: _Facts, cluster: _Cluster) -> bool:
+    def _compatible(self, event: Event, mention: _Facts, cluster: _Cluster, anchored: bool = False) -> bool:
+        """Whether the mention may join the cluster; one the syntax ties to it (``anchored``) need not agree
+        on its participants (a slip in either one's arguments must not split what the sentence joins)."""
         if event.modality != cluster.modality or event.modality in _NON_MERGING:
             return False
         if not compatible_classes(cluster.type, event.type, self.tree):
             return False
         if mention.days and cluster.days and not mention.days & cluster.days:
             return False
-        for role, ids in mention.roles.items():
-            theirs = cluster.roles.get(role)
-            if not theirs:
+        if anchored:
+            return True
+        for role, named in mention.roles.items():
+            ids, theirs = named - self.nominal, cluster.roles.get(role, set()) - self.nominal
+            if not ids or not theirs:
                 continue
             if role == "place" and (ids & self.states or theirs & self.states):
                 continue
@@ -393,9 +391,12 @@ def _merged(events: list[Event], event_type: str, event_id: str) -> Event:
     )
 
 
-def related_entities(parents: dict[str, str], links: Iterable[tuple[str, str]]) -> Related:
-    """``related(a, b)`` for entity ids: equal, or linked by ``links`` (pairs of ids, either direction), or
-    one an ancestor of the other in ``parents`` (entity id -> parent entity id)."""
+def related_entities(parents: dict[str, str], links: Iterable[tuple[str, str]],
+                     same: Mapping[str, str] | None = None) -> Related:
+    """``related(a, b)`` for entity ids: equal (after ``same``: entity id -> the id it is taken for), or
+    linked by ``links`` (pairs of ids, either direction), or one an ancestor of the other in ``parents``
+    (entity id -> parent entity id)."""
+    same = same or {}
     linked: dict[str, set[str]] = {}
     for a, b in links:
         linked.setdefault(a, set()).add(b)
@@ -408,7 +409,7 @@ def related_entities(parents: dict[str, str], links: Iterable[tuple[str, str]]) 
         return out
 
     def related(a: str, b: str) -> bool:
-        if a == b or b in linked.get(a, ()):
+        if a == b or same.get(a, a) == same.get(b, b) or b in linked.get(a, ()):
             return True
         return a in chain(b) or b in chain(a)
 

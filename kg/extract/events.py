@@ -101,10 +101,13 @@ def _governs(doc: Doc, start: int, end: int, char_start: int, char_end: int, dep
 
 def _anchor(cand: Candidate, nouns: dict[int, Candidate], verbs: dict[int, Candidate]) -> Candidate | None:
     """The event mention this one is the same event as by the syntax: the event noun subject of an event verb
-    ("a drone strike hit the depot": the hitting is the strike), the venue of a statement ("said in a
+    ("a drone strike hit the depot": the hitting is the strike) or the verb of a clause on an event noun ("a
+    strike targeting X"), the venue of a statement ("said in a
     statement")."""
     token = cand.token
     if cand.is_verb:
+        if token.dep_ == "acl" and token.head.i in nouns:
+            return nouns[token.head.i]  # "an air strike targeting the convoy": the targeting is the strike
         return next((nouns[c.i] for c in token.children if c.dep_ == "nsubj" and c.i in nouns), None)
     head = token.head
     if token.dep_ == "pobj" and head.lower_ == "in" and head.head.i in verbs:

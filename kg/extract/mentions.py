@@ -135,7 +135,7 @@ def _strip(span: Span, gazetteer: Gazetteer) -> tuple[Span | None, int | None]:
     while start < end:
         token = doc[start]
         word = token.lower_
-        if word in {"the", "a", "an"}:
+        if word in {"the", "a", "an"} or token.is_space:
             start += 1
             continue
         if not person:
@@ -150,8 +150,9 @@ def _strip(span: Span, gazetteer: Gazetteer) -> tuple[Span | None, int | None]:
             start += 1
             continue
         break
-    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in {"'s", "’s", "'", "’"}):
-        end -= 1
+    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in {"'s", "’s", "'", "’"}
+                           or doc[end - 1].is_space):
+        end -= 1  # a possessive, or the line break NER takes into a name at the end of a line
     if start >= end:
         return None, None
     return doc[start:end], title
@@ -308,12 +309,13 @@ def collect_mentions(doc: Doc, gazetteer: Gazetteer, ignore: Callable[[int, int]
     in_entity = {i for span, _ in stripped if span.label_ != _DEMONYM_LABEL for i in range(span.start, span.end)}
     cands: list[Candidate] = []
     lowers, _ = words(doc)
+    caseless = bool(doc.user_data.get("kg_caseless"))  # a text in lower case: no capital to ask for
     for i, lower in enumerate(lowers):  # demonyms outside names: "Iranian troops", and those cut off a name
         state = gazetteer.by_demonym.get(lower)
         if state is None or i in in_entity:
             continue
         token = doc[i]
-        if token.text[:1].isupper() and not ignore(token.idx, token.idx + len(token)):
+        if (caseless or token.text[:1].isupper()) and not ignore(token.idx, token.idx + len(token)):
             span = Span(doc, token.i, token.i + 1, label=_DEMONYM_LABEL, span_id=state)
             cands.append(Candidate(span, gazetteer.actors[state].type, 0.8, state))
     demonym_tokens = {c.span.start for c in cands}

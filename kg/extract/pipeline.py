@@ -67,6 +67,11 @@ def add_gazetteer(nlp: Language, gazetteer: Gazetteer) -> None:
     gazetteer stays whole ("U.S. Air Force Office of Special Investigations", "Syrian Observatory ...").
     Demonyms are not matched here (they would cut "Syrian Golan" short): the entity step reads them
     from the gazetteer.
+
+    A document written all in lower case (wire copy, transcripts, MUC-4) gives no case evidence: there a
+    name matches in lower case too, and so does an acronym of four letters or more, or of three that is no
+    English word ("fmln", "urng", "fdr"; not "cia", "eta", which WordNet lists as words). The document is
+    marked ``doc.user_data["kg_caseless"]`` for the later steps.
     """
     nlp.add_pipe("kg_gazetteer", name="gazetteer", after="ner")
     component = nlp.get_pipe("gazetteer")
@@ -83,11 +88,13 @@ class GazetteerMatcher:
         self.nlp = nlp
         self.by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.acronyms_lower = PhraseMatcher(nlp.vocab, attr="LOWER")  # for documents in lower case only
         self.actors: dict[str, tuple[str, str, str]] = {}  # match key -> (label, actor id, actor type)
         self.demonyms: frozenset[str] = frozenset()
 
     def load(self, gazetteer: Gazetteer) -> None:
         self.demonyms = frozenset(gazetteer.by_demonym)
+        words = _english_words(self.nlp)
         for actor in gazetteer.actors.values():
             key = f"kg:{actor.id}"
             self.actors[key] = (self.LABEL.get(actor.type, "ORG"), actor.id, actor.type)
@@ -96,6 +103,9 @@ class GazetteerMatcher:
             others = [self.nlp.make_doc(n) for n in names if not _is_acronym(n)]
             if acronyms:
                 self.by_orth.add(key, acronyms)
+                caseless = [a for a in acronyms if _safe_lower(a.text, words)]
+                if caseless:
+                    self.acronyms_lower.add(key, caseless)
             if others:
                 self.by_lower.add(key, others)
 
@@ -114,7 +124,10 @@ class GazetteerMatcher:
         return start, end
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = [*self.by_lower(doc), *self.by_orth(doc)]
+        caseless = doc.text.islower()
+        if caseless:
+            doc.user_data["kg_caseless"] = True
+        matches = [*self.by_lower(doc), *self.by_orth(doc), *(self.acronyms_lower(doc) if caseless else ())]
         if not matches:
             return doc
         matches.sort(key=lambda m: (m[1] - m[2], m[1]))  # longest first, then leftmost
@@ -124,7 +137,7 @@ class GazetteerMatcher:
         for match_id, start, end in matches:
             if any(i in taken for i in range(start, end)):
                 continue
-            if not any(t.text[:1].isupper() for t in doc[start:end]):
+            if not caseless and not any(t.text[:1].isupper() for t in doc[start:end]):
                 continue  # "turkey", "amnesty": a common word, not the name
             label, actor_id, actor_type = self.actors[self.nlp.vocab.strings[match_id]]
             overlapping = [e for e in entities if e.start < end and e.end > start]
@@ -161,6 +174,20 @@ def _inside_name(doc: Doc, ent: Span, start: int, end: int) -> bool:
 @Language.factory("kg_gazetteer")
 def _make_gazetteer(nlp: Language, name: str) -> GazetteerMatcher:
     return GazetteerMatcher(nlp)
+
+
+def _english_words(nlp: Language) -> frozenset[str]:
+    """Base forms the pipeline's lemmatizer knows as English words (WordNet's index), if it has one."""
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")  # type: ignore[attr-defined]
+    except (KeyError, AttributeError, ValueError):
+        return frozenset()
+    return frozenset(word for key in table.keys() for word in table[key])
+
+
+def _safe_lower(text: str, words: frozenset[str]) -> bool:
+    letters = [c for c in text if c.isalnum()]
+    return len(letters) >= 4 or (len(letters) == 3 and text.lower() not in words)
 
 
 def _is_acronym(text: str) -> bool:

@@ -6,19 +6,21 @@ idiom ("under fire"), never a weapon or a person ("bomb", "bomber": those are ar
 ("say", "tell") start a Statement only where the text is about a statement ("said in a statement", "told
 reporters", "said it would ..."); object-bound verbs only with their object ("issued a statement", "called
 him"), whose noun then starts no second event; "tried to" is no trial; "seized two men" is an arrest;
-"attempted murder" is an attack.
+"attempted murder" is an attack. A trigger then takes the finer type its arguments call for (``refine`` in the
+lexicon: a seizure by an armed group is a takeover, a shooting of protesters a crackdown, "blew himself up" a
+suicide bombing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from kg.extract.arrays import words
 from kg.extract.entities import EntityIndex
-from kg.extract.lexicon import Lexicon, TriggerEntry
+from kg.extract.lexicon import Lexicon, NounClasses, Refinement, TriggerEntry, load_nouns
 
 STATEMENT_VENUES = frozenset("""statement communique communiqué interview speech address conference briefing broadcast
 message post tweet video letter television tv radio rally hearing parliament session debate programme program show
@@ -28,11 +30,17 @@ conference court media press committee senate congress assembly judge parliament
 congregation worshipper mourner""".split())
 COMMITMENT_AUX = frozenset({"will", "would", "must", "should", "shall", "'ll", "'d", "wo"})
 ATTEMPT_WORDS = frozenset({"attempt", "attempted", "failed", "foiled", "thwarted", "botched", "foil", "thwart"})
-PERSON_NOUNS = frozenset("""man men woman women suspect suspects person people soldier soldiers officer officers
-civilian civilians militant militants fighter fighters journalist journalists activist activists child children
-boy boys girl girls hostage hostages member members leader leaders commander commanders""".split())
 PERSONAL_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "me",
                                "who", "whom"})
+REFLEXIVES = frozenset({"himself", "herself", "themselves", "itself", "themself"})
+# Quantities that stand for their "of" phrase as an object ("700 kg of medicine", "tons of grain").
+MEASURES = frozenset({"kg", "kilogram", "ton", "tonne", "tons", "pound", "lb", "litre", "liter", "gallon", "barrel",
+                      "million", "billion", "thousand", "hundred", "dozen", "bag", "box", "crate", "truckload",
+                      "shipment", "load", "consignment", "batch", "worth", "amount", "quantity", "lot"})
+DEONTIC = frozenset({"must", "should", "ought"})  # "X must withdraw": a demand
+FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
+HOSTILE_TYPES = frozenset({"coercion", "sanction", "rejection", "threat", "withdrawal"})
+MODIFIER_DEPS = frozenset({"compound", "amod", "nmod"})
 
 
 @dataclass(frozen=True)
@@ -54,22 +62,25 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
     lowers, lemmas = words(doc)
     found: list[Candidate] = []
     # Multi-word phrases first, longest first.
-    for size in range(lexicon.max_phrase, 1, -1):
-        for i in range(len(doc) - size + 1):
-            key = tuple(lemmas[i: i + size])
-            entry = lexicon.phrases.get(key) or lexicon.phrases.get(tuple(lowers[i: i + size]))
-            if entry is None or any(j in taken for j in range(i, i + size)):
-                continue
-            if any(j in index.by_token for j in range(i, i + size)):
-                continue
-            head = doc[i: i + size].root
-            taken.update(range(i, i + size))
-            found.append(Candidate(head, i, i + size, entry, head.pos_ in {"VERB", "AUX"}, f"phrase:{' '.join(key)}"))
+    for i, size, key in _matches(lemmas, lowers, lexicon.phrases, lexicon.phrase_starts, lexicon.max_phrase):
+        if any(j in taken or j in index.by_token for j in range(i, i + size)):
+            continue
+        head = doc[i: i + size].root
+        is_verb = head.pos_ in {"VERB", "AUX"}
+        if is_verb and key in lexicon.noun_phrases:
+            continue  # "drones struck" is not the noun "drone strike"
+        taken.update(range(i, i + size))
+        phrase = _refined(head, lexicon.phrases[key], is_verb, lexicon, index)
+        found.append(Candidate(head, i, i + size, phrase, is_verb, f"phrase:{' '.join(key)}"))
     blocked = _idiom_tokens(lexicon, lemmas, lowers) - taken
     consumed: set[int] = set()  # objects of object-bound verbs ("issued a statement"): no second event
     keys = lexicon.single_words
     for i, (lower, lemma) in enumerate(zip(lowers, lemmas, strict=True)):
-        if (lemma not in keys and lower not in keys and lemma[:-1] not in keys) or i in taken or i in blocked:
+        if lemma not in keys and lower not in keys and lemma[:-1] not in keys:
+            if not (lower.endswith(("ed", "ing")) and lemma + "e" in keys):
+                continue
+            lemma += "e"  # the lemmatizer's slip: "raped" -> "rap", the lexicon's "rape"
+        if i in taken or i in blocked:
             continue
         token = doc[i]
         if token.i in index.by_token or token.is_stop:
@@ -80,27 +91,52 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
                 continue
             consumed.update(consumes)
             found.append(Candidate(token, token.i, token.i + 1, entry, True, f"verb:{lemma}"))
-        elif token.pos_ in {"NOUN", "PROPN"} or (token.pos_ == "ADJ" and lemma in {"dead", "wounded", "injured"}):
+        elif token.pos_ in {"NOUN", "PROPN"} or (token.pos_ == "ADJ" and lemma in {"dead", "wounded", "injured", "slain"}):
             entry = lexicon.nouns.get(lemma) or lexicon.nouns.get(token.lower_)
             if entry is None and lemma.endswith("s"):
                 entry = lexicon.nouns.get(lemma[:-1])  # "Shootings" at the start of a sentence, as a name
             if entry is None:
                 continue
+            if (token.dep_ == "compound" and not load_nouns().has("event_head", token.head.lemma_.lower())
+                    and _has_verb(token.sent)):
+                continue  # "surveillance cameras", "arrest warrants": a kind of thing, not an event (a
+                # sentence without a verb is a headline whose verb was read as a noun: "Rebels attack army base")
             if entry.attempt and any(
                     c.dep_ in {"amod", "compound"} and c.lemma_.lower() in ATTEMPT_WORDS for c in token.children):
                 entry = lexicon.entry(entry.attempt) or entry  # "attempted murder", "failed assassination"
+            entry = _refined(token, entry, False, lexicon, index)
             found.append(Candidate(token, token.i, token.i + 1, entry, False, f"noun:{lemma}"))
     return [c for c in found if c.is_verb or c.token.i not in consumed]
 
 
+def _has_verb(sentence: Span) -> bool:
+    return any(t.pos_ in {"VERB", "AUX"} for t in sentence)
+
+
+def _matches(lemmas: list[str], lowers: list[str], table: Mapping[tuple[str, ...], object] | frozenset[tuple[str, ...]],
+             starts: frozenset[str], longest: int) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, size, key) of every word sequence of ``table`` in the text (lemmas, else lower-cased words),
+    longest first, then leftmost. Only positions whose word starts some sequence (``starts``) are tried."""
+    found: list[tuple[int, int, tuple[str, ...]]] = []
+    n = len(lemmas)
+    for i in range(n):
+        if lemmas[i] not in starts and lowers[i] not in starts:
+            continue
+        for size in range(min(longest, n - i), 0, -1):
+            key = tuple(lemmas[i: i + size])
+            if key not in table:
+                key = tuple(lowers[i: i + size])
+                if key not in table:
+                    continue
+            found.append((i, size, key))
+    found.sort(key=lambda m: (-m[1], m[0]))
+    return found
+
+
 def _idiom_tokens(lexicon: Lexicon, lemmas: list[str], lowers: list[str]) -> set[int]:
     blocked: set[int] = set()
-    if not lexicon.idioms:
-        return blocked
-    for size in range(lexicon.max_idiom, 0, -1):
-        for i in range(len(lemmas) - size + 1):
-            if tuple(lemmas[i: i + size]) in lexicon.idioms or tuple(lowers[i: i + size]) in lexicon.idioms:
-                blocked.update(range(i, i + size))
+    for i, size, _ in _matches(lemmas, lowers, lexicon.idioms, lexicon.idiom_starts, lexicon.max_idiom):
+        blocked.update(range(i, i + size))
     return blocked
 
 
@@ -109,15 +145,14 @@ def _verb_entry(token: Token, lemma: str, lexicon: Lexicon,
     """The lexicon entry a verb starts, with the tokens it consumes, or None."""
     for entry in lexicon.conditional.get(lemma, ()):
         if entry.condition == "statement" and _statement_context(token):
-            return entry, ()
+            return _by_complement(token, entry, lexicon), ()
         if entry.condition == "object":
             if any(c.dep_ in {"oprd", "ccomp", "xcomp"} for c in token.children):
                 continue  # "called it an attack", "called on X to ..."
             objects = [c for c in token.children if c.dep_ in {"dobj", "nsubjpass"}
-                       and (c.lemma_.lower() in entry.objects or c.lower_ in entry.objects
-                            or ("@person" in entry.objects and _is_person(c, index)))]
+                       and _fits(c, entry.objects, index, load_nouns(), types=False)]
             if objects:
-                return entry, tuple(o.i for o in objects)
+                return _refined(token, entry, True, lexicon, index), tuple(o.i for o in objects)
     plain = lexicon.verbs.get(lemma)
     if plain is None:
         return None, ()
@@ -127,8 +162,29 @@ def _verb_entry(token: Token, lemma: str, lexicon: Lexicon,
     if "no-xcomp" in entry.traits and any(c.dep_ == "xcomp" for c in token.children):
         return None, ()  # "tried to flee" is an attempt, not a trial
     if entry.person_object and _person_object(token, index):
-        return lexicon.entry(entry.person_object) or entry, ()  # "seized two suspects" is an arrest
-    return entry, ()
+        entry = lexicon.entry(entry.person_object) or entry  # "seized two suspects" is an arrest
+    if entry.type == "statement":
+        entry = _by_complement(token, entry, lexicon)
+    return _refined(token, entry, True, lexicon, index), ()
+
+
+def _by_complement(verb: Token, entry: TriggerEntry, lexicon: Lexicon) -> TriggerEntry:
+    """What a statement says it is: "declared that China must drop barriers" is a demand; "announced that it
+    would impose restrictions" (or "withdraw ... unless") a threat of the hostile act it announces."""
+    for clause in verb.children:
+        if clause.dep_ != "ccomp":
+            continue
+        auxes = {c.lower_ for c in clause.children if c.dep_ == "aux"}
+        if auxes & DEONTIC or (clause.lemma_.lower() == "have" and any(c.dep_ == "xcomp" for c in clause.children)):
+            return lexicon.entry("request") or entry
+        if auxes & FUTURE:
+            lemma = clause.lemma_.lower()
+            acts = [e for e in (lexicon.verbs.get(lemma), *lexicon.conditional.get(lemma, ())) if e is not None]
+            conditional = any(c.dep_ == "advcl" and any(m.lower_ in {"unless", "if"} for m in c.children)
+                              for c in clause.children)
+            if any("violent" in a.traits or a.type in HOSTILE_TYPES for a in acts) or (acts and conditional):
+                return lexicon.entry("threat") or entry
+    return entry
 
 
 def _statement_context(verb: Token) -> bool:
@@ -149,18 +205,115 @@ def _statement_context(verb: Token) -> bool:
 
 
 def _is_person(token: Token, index: EntityIndex) -> bool:
-    if token.lower_ in PERSONAL_PRONOUNS - {"it"} or token.lemma_.lower() in PERSON_NOUNS:
+    if token.lower_ in PERSONAL_PRONOUNS - {"it"} or load_nouns().has("person", token.lemma_.lower()):
         return True
     entity = index.entity_at(token)
     return entity is not None and index.types.get(entity) == "person"
 
 
 def _person_object(verb: Token, index: EntityIndex) -> bool:
+    nouns = load_nouns()
     for child in verb.children:
         if child.dep_ in {"dobj", "nsubjpass"}:
-            if child.lemma_.lower() in PERSON_NOUNS:
+            if nouns.has("person", child.lemma_.lower()) and index.entity_at(child) is None:
                 return True
             entity = index.entity_at(child)
             if entity is not None and index.types.get(entity) == "person":
                 return True
     return False
+
+
+def _modifiers(token: Token) -> list[str]:
+    return [c.lemma_.lower() for c in token.children if c.dep_ in MODIFIER_DEPS]
+
+
+def _fits(token: Token, wanted: frozenset[str], index: EntityIndex, nouns: NounClasses, types: bool = True) -> bool:
+    """Whether a word fits a condition: its lemma, a "modifier lemma" pair, one of its noun classes
+    ("@protester") or (with ``types``) its entity type is in ``wanted``; a measure stands for its "of" phrase."""
+    lemma = token.lemma_.lower()
+    if lemma in MEASURES or token.like_num:
+        of = [o for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for o in c.children
+              if o.dep_ == "pobj"]
+        if of:
+            return _fits(of[0], wanted, index, nouns, types)
+    if lemma in wanted or token.lower_ in wanted:
+        return True
+    modifiers = _modifiers(token)
+    if any(f"{m} {lemma}" in wanted for m in modifiers):
+        return True
+    if types:
+        entity = index.entity_at(token)
+        etype = index.types.get(entity) if entity else nouns.entity_type(lemma, modifiers)
+        if etype in wanted:
+            return True
+    for item in wanted:
+        if item.startswith("@"):
+            cls = item[1:]
+            if cls == "person" and _is_person(token, index):
+                return True
+            if nouns.has(cls, lemma, modifiers) or nouns.has(cls, token.lower_, modifiers):
+                return True
+    return False
+
+
+def _refined(token: Token, entry: TriggerEntry, is_verb: bool, lexicon: Lexicon, index: EntityIndex) -> TriggerEntry:
+    """The finer entry the trigger's arguments call for (the first refine rule that holds), else ``entry``."""
+    if not entry.refine:
+        return entry
+    nouns = load_nouns()
+    slots = _slots(token, is_verb, entry)
+    for rule in entry.refine:
+        if _holds(rule, slots, index, nouns):
+            return lexicon.entry(rule.type) or entry
+    return entry
+
+
+def _holds(rule: Refinement, slots: dict[str, list[Token]], index: EntityIndex, nouns: NounClasses) -> bool:
+    if rule.reflexive and not any(t.lower_ in REFLEXIVES for t in slots["target"]):
+        return False
+    for name, wanted in (("agent", rule.agent), ("target", rule.target), ("instrument", rule.instrument)):
+        if wanted is not None and not any(_fits(t, wanted, index, nouns) for t in slots[name]):
+            return False
+    return True
+
+
+def _slots(token: Token, is_verb: bool, entry: TriggerEntry) -> dict[str, list[Token]]:
+    """The words that may fill agent, target and instrument of a trigger, read off the parse (a rough cut of
+    what :mod:`kg.extract.arguments` does; enough to decide a type)."""
+    agent: list[Token] = []
+    target: list[Token] = []
+    instrument: list[Token] = []
+    children = list(token.children)
+    passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in children)
+    for child in children:
+        dep = child.dep_
+        if dep == "nsubj" and not passive:
+            agent.append(token.head if child.lower_ in {"who", "that", "which"} and token.dep_ == "relcl" else child)
+        elif dep in {"dobj", "nsubjpass"}:
+            target.append(child)
+        elif dep == "poss":
+            (target if "possessive-target" in entry.traits else agent).append(child)
+        elif dep in MODIFIER_DEPS and not is_verb:
+            (target if "harm" in entry.traits else agent).append(child)
+            instrument.append(child)
+        elif dep in {"prep", "agent"}:
+            for obj in child.children:
+                if obj.dep_ != "pobj":
+                    continue
+                word = child.lower_
+                if dep == "agent" or word == "by":
+                    agent.append(obj)
+                    instrument.append(obj)
+                elif word in {"on", "against", "at", "upon", "of"}:
+                    target.append(obj)
+                elif word == "with":
+                    instrument.append(obj)
+    if is_verb and not agent and token.dep_ in {"relcl", "acl"} and not passive:
+        agent.append(token.head)  # "the militants who seized the town"
+    if is_verb and not agent and token.dep_ in {"conj", "xcomp"}:
+        agent += [c for c in token.head.children if c.dep_ == "nsubj"]
+    if not is_verb and token.dep_ in {"dobj", "obj"}:
+        agent += [c for c in token.head.children if c.dep_ == "nsubj"]  # "the mob launched an attack"
+    if "weapon" in entry.traits:
+        instrument += target + agent
+    return {"agent": agent, "target": target, "instrument": instrument}
