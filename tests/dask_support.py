@@ -198,23 +198,24 @@ POISON = "\nThis sentence makes the extraction rules fail."
 
 
 def inject_failure() -> None:
-    """Make the real extractor's rules raise ValueError on any document that contains :data:`POISON`."""
+    """Make the real extractor's rules raise ValueError on any document that contains :data:`POISON` (the
+    rules run on each parsed piece of a document: ``Extractor._piece``)."""
     from kg.extract import Extractor
 
-    original = Extractor.__dict__.get("_original_rules", Extractor.rules)
+    original = Extractor.__dict__.get("_original_piece", Extractor._piece)
 
-    def rules(self: Extractor, document: object, doc: object) -> object:
+    def piece(self: Extractor, document: object, *args: object) -> object:
         if POISON in getattr(document, "text", ""):
             raise ValueError("injected failure")
-        return original(self, document, doc)  # type: ignore[arg-type]
+        return original(self, document, *args)  # type: ignore[arg-type]
 
-    Extractor._original_rules = original  # type: ignore[attr-defined]
-    Extractor.rules = rules  # type: ignore[assignment,method-assign]
+    Extractor._original_piece = original  # type: ignore[attr-defined]
+    Extractor._piece = piece  # type: ignore[assignment,method-assign]
 
 
 def remove_failure() -> None:
     from kg.extract import Extractor
 
-    if "_original_rules" in Extractor.__dict__:
-        Extractor.rules = Extractor.__dict__["_original_rules"]  # type: ignore[method-assign]
-        del Extractor._original_rules  # type: ignore[attr-defined]
+    if "_original_piece" in Extractor.__dict__:
+        Extractor._piece = Extractor.__dict__["_original_piece"]  # type: ignore[method-assign]
+        del Extractor._original_piece  # type: ignore[attr-defined]

@@ -28,6 +28,9 @@ Entities (``entities``, ``entities_exact``; WikiEvents only, RAMS and PLOVER hav
   scored, whatever its source (NER, gazetteer, coreference).
 
 Event triggers.
+  Gold events are mentions (one per trigger), so each mention of a predicted event is scored as a
+  prediction of its own, with the event's class and the arguments found at that mention
+  (:func:`mention_events`); ``events_per_gold`` counts the predicted events themselves.
   ``triggers_id``: trigger spans overlap; all gold events count, also those whose type is unaligned.
   ``triggers_cls``: overlap and the same COARSE class (the direct child of Event above the predicted type
   key and above the gold's aligned class; the class tree is read from the ontology and the mapping, see
@@ -65,7 +68,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from kg.errors import InputError
@@ -264,10 +267,20 @@ class _DocEvents:
     per_event: list[tuple[GoldEvent, list[tuple[str, bool]], set[str]]]
 
 
+def mention_events(record: DocRecord | None) -> list[Event]:
+    """Each mention of each event as an event of its own (its trigger, sentence and the arguments found there,
+    the event's class): gold triggers are mentions, so a merged event is scored by every mention it holds."""
+    if record is None:
+        return []
+    return [replace(event, trigger_start=m.start, trigger_end=m.end, trigger=m.trigger, sentence=m.sentence,
+                    confidence=m.confidence, arguments=m.arguments, mentions=())
+            for event in record.events for m in event.all_mentions()]
+
+
 def _score_events(gold: GoldDoc, record: DocRecord | None, roles: frozenset[str],
                   classes: EventClasses) -> _DocEvents:
     coarse_of = classes.coarse
-    pred_events = list(record.events) if record else []
+    pred_events = mention_events(record)
     gold_events = list(gold.events)
     triggers_id = _prf(len(gold_events), len(pred_events), len(match(gold_events, pred_events, _trigger_overlap)))
 

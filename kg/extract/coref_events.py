@@ -282,7 +282,9 @@ class Resolver:
             if distance > WINDOW and not cluster.waiting:
                 continue
             self.pairs += 1
-            if not self._compatible(event, mention, cluster):
+            # a headline's places are unreliable (its words are few, its parse often wrong: "X tours front as
+            # offensive on Y begins"): between headline and body only the participants must agree
+            if not self._compatible(event, mention, cluster, places=not (waiting or cue.headline)):
                 continue
             shared = self._shared(mention, cluster, self.same)
             if waiting:
@@ -316,7 +318,8 @@ class Resolver:
             cluster.introduced = True  # one chance: a headline event the lede does not take up is not waited for
         return chosen
 
-    def _compatible(self, event: Event, mention: _Facts, cluster: _Cluster, anchored: bool = False) -> bool:
+    def _compatible(self, event: Event, mention: _Facts, cluster: _Cluster, anchored: bool = False,
+                    places: bool = True) -> bool:
         """Whether the mention may join the cluster; one the syntax ties to it (``anchored``) need not agree
         on its participants (a slip in either one's arguments must not split what the sentence joins)."""
         if event.modality != cluster.modality or event.modality in _NON_MERGING:
@@ -331,7 +334,7 @@ class Resolver:
             ids, theirs = named - self.nominal, cluster.roles.get(role, set()) - self.nominal
             if not ids or not theirs:
                 continue
-            if role == "place" and (ids & self.states or theirs & self.states):
+            if role == "place" and (not places or ids & self.states or theirs & self.states):
                 continue
             if not any(self.related(a, b) for a in ids for b in theirs):
                 return False
