@@ -273,7 +273,7 @@ def mention_events(record: DocRecord | None) -> list[Event]:
     if record is None:
         return []
     return [replace(event, trigger_start=m.start, trigger_end=m.end, trigger=m.trigger, sentence=m.sentence,
-                    confidence=m.confidence, arguments=m.arguments, mentions=())
+                    confidence=event.confidence if m.confidence is None else m.confidence, arguments=m.arguments, mentions=())
             for event in record.events for m in event.all_mentions()]
 
 
