@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import dask
 from distributed import Client, Future, LocalCluster, WorkerPlugin, get_worker
 from distributed.scheduler import KilledWorker
 
@@ -361,8 +362,12 @@ def _take_shard(stream: Iterator[Item], chars: int) -> list[Item]:
 @contextmanager
 def _connect(spec: ExecutorSpec, settings: ExtractSettings) -> Iterator[Client]:
     if spec.kind == "dask-local":
-        with LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+        # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc hand memory back
+        # after nearly every document: 5x the page faults and 28% more CPU for spaCy's allocations. Our
+        # workers keep glibc's own (adaptive) threshold.
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}), \
+                LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                             dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
                 Client(cluster, set_as_default=False) as client:
             yield client
         return

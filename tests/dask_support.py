@@ -109,7 +109,8 @@ class TcpCluster:
         self.home = home
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "PYTHONPATH": pythonpath or str(REPO)}
+        # as the README says to start workers: a large trim threshold instead of the nanny's 65536
+        self.env = {**os.environ, "PYTHONPATH": pythonpath or str(REPO), "MALLOC_TRIM_THRESHOLD_": "134217728"}
         self.scheduler: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
         self._logs: list[IO[bytes]] = []

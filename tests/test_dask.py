@@ -24,7 +24,7 @@ from distributed import Client, LocalCluster
 from kg.cli import app
 from kg.errors import InputError
 from kg.execution import InProcess, executor
-from kg.execution_dask import DaskExecutor
+from kg.execution_dask import DaskExecutor, _connect
 from kg.records import DocRecord, Document, dumps
 from kg.settings import ExtractSettings, parse_executor
 
@@ -144,6 +144,15 @@ def test_dask_local_clusters_give_byte_identical_output(
     lines = result.stderr.splitlines()
     assert [x for x in lines if x.startswith("error:")] == reference["failures"]
     assert len(lines) == 3 and lines[-1].startswith("ingested: 18 documents"), result.stderr  # nothing else printed
+
+
+def test_dask_local_workers_keep_glibcs_trim_threshold() -> None:
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 for its workers, which costs spaCy 28% more CPU
+    (benchmarks/scale_out.py); the workers of kg's dask-local cluster start without it."""
+    settings = ExtractSettings(executor="dask-local:1")
+    with _connect(parse_executor(settings.executor), settings) as client:
+        seen = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert list(seen.values()) == [os.environ.get("MALLOC_TRIM_THRESHOLD_")]
 
 
 @pytest.mark.neo4j
