@@ -16,6 +16,7 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.sources.common import Item, decode, iso_date, make_document, normalise, read_limited
+from kg.sources.html import main_text
 
 FEED_HINT = "give an RSS 2.0, RSS 1.0 or Atom feed"
 
@@ -93,17 +94,11 @@ def page_document(data: bytes, *, where: str, doc_id: str, charset: str | None =
         return html
     if not html.strip():
         return InputError("empty page", where=where)
-    import trafilatura  # heavy: only when pages are read
-
-    try:
-        found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    except Exception as exc:  # noqa: BLE001 - a third-party parser on arbitrary input; report, don't crash the run
-        return InputError(f"page could not be parsed: {exc}", where=where)
-    result: dict[str, Any] = {} if found is None else found if isinstance(found, dict) else found.as_dict()
-    text = normalise(result.get("text") or "")
-    if not text.strip():
-        return InputError("no article text found in the page", where=where,
-                          hint="the page may need JavaScript, or be an index page rather than an article")
+    found = main_text(html, where, "page",
+                      hint="the page may need JavaScript, or be an index page rather than an article")
+    if isinstance(found, InputError):
+        return found
+    text, result = found
     given = {k: v for k, v in (meta or {}).items() if v}
     page_date = iso_date(result.get("date")) if result.get("date") else None
     merged: dict[str, Any] = {"title": result.get("title"), "published": page_date, **given, "id": doc_id}

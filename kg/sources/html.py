@@ -25,20 +25,10 @@ def _read_html(path: Path, doc_id: str, max_bytes: int) -> Item:
         return html
     if not html.strip():
         return InputError("empty file", where=where, hint="give a file with text in it")
-    import trafilatura  # heavy: only when HTML is read
-
-    try:
-        found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    except Exception as exc:  # noqa: BLE001 - a third-party parser on arbitrary input; report, don't crash the run
-        return InputError(f"HTML could not be parsed: {exc}", where=where)
-    result: dict[str, Any] = {} if found is None else found if isinstance(found, dict) else found.as_dict()
-    text = normalise(result.get("text") or "")
-    if not text.strip():
-        return InputError(
-            "no article text found in the HTML",
-            where=where,
-            hint="check that it is an article page, or save its text as .txt",
-        )
+    found = main_text(html, where, "HTML", hint="check that it is an article page, or save its text as .txt")
+    if isinstance(found, InputError):
+        return found
+    text, result = found
     published = iso_date(result.get("date")) if result.get("date") else None  # unparseable: dropped, not an error
     meta: dict[str, Any] = {"title": result.get("title"), "published": published, "url": result.get("url")}
     return make_document(
@@ -49,6 +39,22 @@ def _read_html(path: Path, doc_id: str, max_bytes: int) -> Item:
         default_id=doc_id,
         source=where,
     )
+
+
+def main_text(html: str, where: str, what: str, hint: str) -> tuple[str, dict[str, Any]] | InputError:
+    """(main text, trafilatura's metadata) of an HTML page, or the error naming ``what`` it was (the HTML of a
+    file, a fetched page) with ``hint`` when it has no article text."""
+    import trafilatura  # heavy: only when HTML is read
+
+    try:
+        found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    except Exception as exc:  # noqa: BLE001 - a third-party parser on arbitrary input; report, don't crash the run
+        return InputError(f"{what} could not be parsed: {exc}", where=where)
+    result: dict[str, Any] = {} if found is None else found if isinstance(found, dict) else found.as_dict()
+    text = normalise(result.get("text") or "")
+    if not text.strip():
+        return InputError(f"no article text found in the {what}", where=where, hint=hint)
+    return text, result
 
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
