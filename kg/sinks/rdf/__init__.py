@@ -10,7 +10,8 @@
   quad file replaces the graphs of the documents written and keeps the others, read from the file as it is
   at commit time, under an exclusive lock on the output (``kg.files.locked``): concurrent runs all end up in
   the file. The kept part is parsed, streamed, and a corrupt file is an error at ``file:line``
-  (:mod:`~kg.sinks.rdf.quadfile`); ``retract`` drops graphs the same way.
+  (:mod:`~kg.sinks.rdf.quadfile`; an .nq file kg wrote and nobody changed since is copied unparsed);
+  ``retract`` drops graphs the same way.
 """
 
 from __future__ import annotations

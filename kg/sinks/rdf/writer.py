@@ -11,7 +11,7 @@ from kg.files import AtomicFile, folder_of, locked, remove_stale_temps
 from kg.mapping import MappedDoc
 from kg.sinks import Retraction
 from kg.sinks.rdf.encode import Encoder
-from kg.sinks.rdf.quadfile import copy_other_graphs, retract_graphs
+from kg.sinks.rdf.quadfile import copy_other_graphs, retract_graphs, stamp
 from kg.sinks.rdf.terms import QUAD_FORMATS, rdf_format
 
 
@@ -21,8 +21,9 @@ class RdfWriter:
     Documents are streamed into a temporary file beside the target as they come (every format; memory holds
     one document). :meth:`commit` then takes the output's lock (waiting up to ``lock_timeout`` seconds for
     another run), appends the graphs of the other documents from the file as it is *now* (quad formats; the
-    existing file is parsed, so a corrupt one is an error at ``file:line`` and stays as it was) and renames
-    the new file into place. Two runs writing the same quad file therefore both end up in it. A run that
+    existing file is parsed, so a corrupt one is an error at ``file:line`` and stays as it was, unless it is
+    an .nq file kg wrote and nothing changed since: :func:`~kg.sinks.rdf.quadfile.stamp`) and renames the new
+    file into place. Two runs writing the same quad file therefore both end up in it. A run that
     wrote no document changes nothing. Use as a context manager (or call ``commit()``/``abort()``).
     """
 
@@ -70,9 +71,12 @@ class RdfWriter:
         try:
             out.handle.write(self._encoder.footer())
             with locked(self.path, self.lock_timeout):
+                named = True  # every quad in a named graph: the new documents' are
                 if self.format in QUAD_FORMATS and self.path.exists():
-                    copy_other_graphs(self.path, self.format, out.handle, self._written_graphs,
-                                      header_written=True)
+                    named = copy_other_graphs(self.path, self.format, out.handle, self._written_graphs,
+                                              header_written=True)
+                if self.format == "nquads" and named:
+                    stamp(out.handle)  # kg's own file: the next run need not parse it again
                 out.commit()
         except BaseException:
             out.abort()
