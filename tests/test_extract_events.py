@@ -198,6 +198,13 @@ def test_a_story_event_stays_asserted(extractor: Extractor) -> None:
     ("Officials warned of the risk of an attack on the dam.", "attack", "hypothetical"),
     ("Troops were sent to prevent attacks on the pipeline.", "attacks", "hypothetical"),
     ("The army attacked the village on Monday.", "attacked", "asserted"),
+    ("To bomb the villages would be a crime, the minister said.", "bomb", "hypothetical"),
+    ("Troops moved into the valley to attack the rebel camp.", "attack", "planned"),
+    ("The commander gave orders to attack the bridge.", "attack", "planned"),
+    ("The militia says it is ready to attack the city.", "attack", "hypothetical"),
+    ("The army is unwilling to withdraw from the border.", "withdraw", "negated"),
+    ("The rebels managed to capture the airport.", "capture", "asserted"),
+    ("The battalion was the first unit to enter the town.", "enter", "asserted"),
 ])
 def test_each_modality(extractor: Extractor, text: str, word: str, expected: str) -> None:
     assert modality(extractor, text, word) == expected

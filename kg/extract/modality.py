@@ -14,7 +14,8 @@ the speaker an event is attributed to (reported speech, "according to X").
   or "years ago", "last year", "in the 1980s", "the anniversary of ..." (:func:`past_reference`, decided
   for the whole document by the extractor, which knows the story's date).
 Conditionals and modal nouns ("if they attack", "in case of an attack", "the risk of an attack", "to prevent
-attacks") are ``hypothetical``.
+attacks") are ``hypothetical``; so is an infinitive as a subject, a purpose, a noun's goal or with an adjective
+of readiness ("to bomb the town would be a crime", "moved in to attack", "orders to attack", "ready to strike").
 """
 
 from __future__ import annotations
@@ -79,6 +80,13 @@ _YEAR = re.compile(r"(?<![\d,.])(1[89]\d\d|20\d\d)(?![\d,])")
 _LONG_AGO = re.compile(r"\b(years|decades|centuries|a century|a decade|a year)\s+ago\b|\blast\s+year\b|"
                        r"\bprevious\s+year\b|\bin\s+the\s+past\b|\b(1[89]|20)?\d0['’]?s\b|['’]\d0s\b", re.I)
 BACKGROUND_NOUNS = frozenset({"anniversary", "commemoration", "centenary", "centennial", "jubilee"})
+# Adjectives of readiness or will with an infinitive: "ready to attack", "unwilling to withdraw".
+READINESS = {"ready": "hypothetical", "willing": "hypothetical", "eager": "hypothetical", "prepared": "hypothetical",
+             "determined": "planned", "keen": "hypothetical", "poised": "expected", "reluctant": "hypothetical",
+             "unwilling": "negated", "unable": "negated", "afraid": "hypothetical", "anxious": "hypothetical",
+             "desperate": "hypothetical", "free": "hypothetical"}
+# Nouns an infinitive can qualify without being a purpose or a goal: "the first to arrive", "the last unit to leave".
+ORDINAL_HEADS = frozenset({"first", "last", "only", "next", "second", "third", "latest"})
 
 
 def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventive: bool = True) -> str:
@@ -99,6 +107,10 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
     lexical = not is_verb  # the clause's verb (plan, deny, threaten, expect) says what became of the event
     if trigger.dep_ in {"compound", "acl"} and trigger.head.lemma_.lower() in INTENT_NOUNS:
         return INTENT_NOUNS[trigger.head.lemma_.lower()]  # "a bombing plot", "a plot to bomb", "a kidnap threat"
+    if is_verb:
+        unrealised = _infinitive_reading(trigger)
+        if unrealised is not None:
+            return unrealised
     if not is_verb:
         for child in trigger.children:
             if child.dep_ == "amod" and child.lower_ in PLAN_MODIFIERS:
@@ -169,6 +181,25 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
     if climb and current.dep_ == "xcomp" and current.head.lemma_.lower() in EXPECT_WORDS | PLAN_VERBS:
         return "expected" if current.head.lemma_.lower() in EXPECT_WORDS else "planned"
     return "asserted"
+
+
+def _infinitive_reading(verb: Token) -> str | None:
+    """What a to-infinitive says of its event where no verb above decides it: a subject ("to bomb the town
+    would be a crime"), a purpose ("troops moved in to attack the camp"), what a noun wants ("orders to
+    attack", "a decision to strike") or an adjective of readiness ("ready to attack") is not a happening."""
+    if verb.tag_ != "VB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return None
+    head = verb.head
+    if verb.dep_ == "csubj":
+        return "hypothetical"
+    if verb.dep_ == "advcl":
+        return "planned"  # a purpose: what the clause is for, not what it did
+    if verb.dep_ == "acl" and head.pos_ in {"NOUN", "PROPN"} and head.lower_ not in ORDINAL_HEADS and not any(
+            c.dep_ == "amod" and c.lower_ in ORDINAL_HEADS for c in head.children):
+        return "planned"
+    if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.lower_ in READINESS:
+        return READINESS[head.lower_]
+    return None
 
 
 def _negative_participant(verb: Token) -> bool:
