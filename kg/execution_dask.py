@@ -365,10 +365,10 @@ def _connect(spec: ExecutorSpec, settings: ExtractSettings) -> Iterator[Client]:
         # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc hand memory back
         # after nearly every document: 5x the page faults and 28% more CPU for spaCy's allocations. Our
         # workers keep glibc's own (adaptive) threshold. No dashboard: a cluster that lives for one run, on a
-        # port nobody is told, is not watched, and starting its web server delays the first result (the
-        # scheduler's small HTTP server for health checks stays, on 127.0.0.1 and a free port). For the
-        # same reason no statistical profiler in the workers (it samples their stacks every 10 ms for the
-        # dashboard's profile page).
+        # port nobody is told, is not watched (and Bokeh is not installed). The scheduler's HTTP server,
+        # which serves its health check, listens on 127.0.0.1 and a free port: ":0" would be every
+        # interface. For the same reason no statistical profiler in the workers (it samples their stacks
+        # every 10 ms for the dashboard's profile page).
         quiet = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                  "distributed.worker.profile.enabled": False}
         with dask.config.set(quiet), \
