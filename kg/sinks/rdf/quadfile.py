@@ -90,50 +90,71 @@ def stamped(path: Path) -> bool:
         return False
 
 
-def _stamped_lines(path: Path, drop: dict[bytes, str]) -> Iterator[tuple[bytes, str | None]]:
-    """Each line of a stamped N-Quads file with the document IRI of its graph when that graph is in ``drop``.
+class GraphFilter:
+    """Copy a quad file's quads to ``out`` except those in the named graphs ``drop``, streamed, and note what
+    was dropped (``found``: the IRIs of those graphs, ``removed``: their quads) and whether every quad kept
+    is in a named graph (``named``: the new file may then be stamped).
 
-    kg writes one quad per line ending in `` <graph> .``, and a graph IRI has no space, so the graph is what
-    follows the last `` <`` of the line.
+    A stamped N-Quads file (see :func:`stamp`) is copied line by line, unparsed: kg writes one quad per line
+    ending in `` <graph> .``, and a graph IRI has no space, so the graph is what follows the line's last
+    `` <``. Any other file is parsed (a syntax error is a TargetError at ``file:line``) and serialized again.
     """
-    with open(path, "rb") as lines:
-        for line in lines:
-            end = len(line) - 3  # " .\n"
-            yield line, drop.get(line[line.rfind(b" <", 0, end) + 1:end])
 
+    def __init__(self, path: Path, fmt: str, drop: Iterable[str]) -> None:
+        self.path = path
+        self.format = fmt
+        self.drop = set(drop)
+        self.found: set[str] = set()
+        self.removed = 0
+        self.named = True
 
-def _graph_term(iri: str) -> bytes:
-    return f"<{iri}>".encode()
+    def write(self, out: IO[bytes], *, header_written: bool = False) -> None:
+        """Append the kept quads to ``out``; for TriG without the ``@prefix`` lines when ``out`` already
+        starts with them (``header_written``)."""
+        if self.format == "nquads" and stamped(self.path):
+            out.writelines(self._kept_lines())
+        elif self.format == "trig" and header_written:
+            target = SkipHeader(out, prefix_header(self.format))
+            ox.serialize(self._kept_quads(), target, format=OX_FORMATS[self.format],  # type: ignore[arg-type]
+                         prefixes=PREFIXES)
+            target.finish()
+        else:
+            ox.serialize(self._kept_quads(), out, format=OX_FORMATS[self.format], prefixes=PREFIXES)
+
+    def _kept_lines(self) -> Iterator[bytes]:
+        terms = {f"<{iri}>".encode(): iri for iri in self.drop}
+        with open(self.path, "rb") as lines:
+            for line in lines:
+                end = len(line) - 3  # " .\n"
+                iri = terms.get(line[line.rfind(b" <", 0, end) + 1:end])
+                if iri is None:
+                    yield line
+                else:
+                    self._dropped(iri)
+
+    def _kept_quads(self) -> Iterator[ox.Quad]:
+        wanted = {ox.NamedNode(iri): iri for iri in self.drop}
+        for quad in read_quads(self.path, self.format):
+            graph = quad.graph_name
+            iri = wanted.get(graph) if isinstance(graph, ox.NamedNode) else None
+            if iri is None:
+                self.named = self.named and isinstance(graph, ox.NamedNode)
+                yield quad
+            else:
+                self._dropped(iri)
+
+    def _dropped(self, iri: str) -> None:
+        self.removed += 1
+        self.found.add(iri)
 
 
 def copy_other_graphs(path: Path, fmt: str, out: IO[bytes], replaced: set[str], *,
                       header_written: bool) -> bool:
     """Append to ``out`` every quad of the file at ``path`` whose graph is not one of ``replaced``; whether
-    every quad kept is in a named graph (so that the new file may be stamped).
-
-    For TriG, the ``@prefix`` lines are dropped when ``out`` already starts with them (``header_written``).
-    """
-    if fmt == "nquads" and stamped(path):
-        drop = {_graph_term(iri): iri for iri in replaced}
-        out.writelines(line for line, iri in _stamped_lines(path, drop) if iri is None)
-        return True
-    skip = {ox.NamedNode(iri) for iri in replaced}
-    named = True
-
-    def kept() -> Iterator[ox.Quad]:
-        nonlocal named
-        for quad in read_quads(path, fmt):
-            if quad.graph_name not in skip:
-                named = named and isinstance(quad.graph_name, ox.NamedNode)
-                yield quad
-
-    if fmt == "trig" and header_written:
-        target = SkipHeader(out, prefix_header(fmt))
-        ox.serialize(kept(), target, format=OX_FORMATS[fmt], prefixes=PREFIXES)  # type: ignore[arg-type]
-        target.finish()
-    else:
-        ox.serialize(kept(), out, format=OX_FORMATS[fmt], prefixes=PREFIXES)
-    return named
+    every quad kept is in a named graph (so that the new file may be stamped)."""
+    kept = GraphFilter(path, fmt, replaced)
+    kept.write(out, header_written=header_written)
+    return kept.named
 
 
 def retract_graphs(path: Path | str, doc_iris: Iterable[str], *, lock_timeout: float = 60.0) -> Retraction:
@@ -152,46 +173,19 @@ def retract_graphs(path: Path | str, doc_iris: Iterable[str], *, lock_timeout: f
     if not path.exists():
         raise TargetError("no such file", where=str(path))
     drop = list(dict.fromkeys(doc_iris))
-    wanted = {ox.NamedNode(iri): iri for iri in drop}
-    found: set[str] = set()
-    removed = 0
-    named = True
-
-    def kept() -> Iterator[ox.Quad]:
-        nonlocal removed, named
-        for quad in read_quads(path, fmt):
-            iri = wanted.get(quad.graph_name) if isinstance(quad.graph_name, ox.NamedNode) else None
-            if iri is None:
-                named = named and isinstance(quad.graph_name, ox.NamedNode)
-                yield quad
-            else:
-                removed += 1
-                found.add(iri)
-
-    def kept_lines() -> Iterator[bytes]:
-        nonlocal removed
-        for line, iri in _stamped_lines(path, {_graph_term(iri): iri for iri in drop}):
-            if iri is None:
-                yield line
-            else:
-                removed += 1
-                found.add(iri)
-
+    kept = GraphFilter(path, fmt, drop)
     with locked(path, lock_timeout):
         out = AtomicFile(path, "wb")
         try:
-            if fmt == "nquads" and stamped(path):
-                out.handle.writelines(kept_lines())
-            else:
-                ox.serialize(kept(), out.handle, format=OX_FORMATS[fmt], prefixes=PREFIXES)
+            kept.write(out.handle)
         except BaseException:
             out.abort()
             raise
-        if removed:
-            if fmt == "nquads" and named:
+        if kept.removed:
+            if fmt == "nquads" and kept.named:
                 stamp(out.handle)
             out.commit()
         else:
             out.abort()  # nothing to remove: the file stays as it was, byte for byte
-    return Retraction(found=[d for d in drop if d in found], missing=[d for d in drop if d not in found],
-                      counts={"quads": removed})
+    return Retraction(found=[d for d in drop if d in kept.found], missing=[d for d in drop if d not in kept.found],
+                      counts={"quads": kept.removed})
