@@ -35,8 +35,9 @@ class LinedList(list[Any]):
         return self.lines[index] if 0 <= index < len(self.lines) else self.line
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader that builds :class:`Lined` / :class:`LinedList` values."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader that builds :class:`Lined` / :class:`LinedList` values: libyaml's parser where PyYAML
+    was built with it (about 8x faster on the shipped lexicon, with the same marks), else PyYAML's own."""
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> Lined:
