@@ -198,6 +198,30 @@ def test_victims_with_counts(extractor: Extractor) -> None:
     assert entity(record, args(injured, "target")[0].entity).name == "soldiers"
 
 
+
+@pytest.mark.parametrize("text, trigger, members", [
+    ("Gunmen killed two journalists, John Smith and Maria Lopez, in Kabul on Monday.", "killed",
+     {"John Smith", "Maria Lopez"}),
+    ("Three soldiers, Ahmed Karim, Ali Hassan and Omar Said, were wounded in the attack.", "wounded",
+     {"Ahmed Karim", "Ali Hassan", "Omar Said"}),
+    ("Soldiers killed five peasants, Juan Perez, Luis Gomez and three women, near the village.", "killed",
+     {"Juan Perez", "Luis Gomez", "three women"}),
+])
+def test_members_listed_in_an_apposition_are_targets(extractor: Extractor, text: str, trigger: str,
+                                                      members: set[str]) -> None:
+    targets = {a.text for a in args(event(run(extractor, text), trigger), "target")}
+    assert members <= targets
+
+
+@pytest.mark.parametrize("text, trigger, described", [
+    ("Rebels attacked the soldiers, members of an elite unit, near the border.", "attacked", "members"),
+    ("Gunmen killed Hector Oqueli, a leader of the movement.", "killed", "leader"),
+])
+def test_a_describing_apposition_adds_no_target(extractor: Extractor, text: str, trigger: str,
+                                               described: str) -> None:
+    targets = args(event(run(extractor, text), trigger), "target")
+    assert len(targets) == 1 and described not in targets[0].text
+
 # ------------------------------------------------------------------ entity types in lower-case text
 
 

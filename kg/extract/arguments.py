@@ -12,7 +12,8 @@ with what (instrument), when (time), and the count of victims.
   ("launched an offensive", "were given an ultimatum by"), "suffered injuries", "attacks carried out by",
   "claimed responsibility for", "a battle between X and Y", coordinated event nouns sharing "of";
 - adjectives "dead"/"wounded": the noun they describe ("left 11 people dead");
-- arguments spread to conjuncts, to the members after "including", and to a place's apposition;
+- arguments spread to conjuncts, to the members after "including", to a place's apposition and to the named
+  members a plural group's apposition lists ("two journalists, John Smith and Maria Lopez,");
 - time: a date expression attached to the trigger, else the only one in the sentence.
 Role constraints by entity type: a place must be a place (never a person), an agent must be an actor,
 a weapon ("the bomb exploded") is an instrument.
@@ -194,6 +195,10 @@ class ArgumentBuilder:
                         self.add(role, obj, rule + "+including", confidence * 0.8)
             elif child.dep_ == "appos" and role == "place":
                 self.add(role, child, rule + "+appos", confidence * 0.8)
+            elif child.dep_ == "appos" and role in {"target", "agent"} and head.tag_ in {"NNS", "NNPS"} \
+                    and self._names_someone(child):
+                # "two journalists, John Smith and Maria Lopez,": the apposition lists the group's members
+                self.add(role, child, rule + "+members", confidence * 0.8)
             elif role == "target" and etype in {"facility", "vehicle"} and child.dep_ in {"poss", "prep"}:
                 # "the home of X", "X's residence", "his armored vehicle": X is targeted too
                 owners = [child] if child.dep_ == "poss" else (
@@ -263,6 +268,15 @@ class ArgumentBuilder:
                 self.add("instrument", obj, "prep-with", 0.5)  # not "charged with treason"
             elif word == "of" and not self.cand.is_verb:
                 self.add("target", obj, "prep-of", 0.65)
+
+    def _names_someone(self, token: Token) -> bool:
+        """Whether a phrase or any of its conjuncts is a name ("Monsignor Romero and the Jesuit priests"), not
+        a description ("members of an elite unit")."""
+        for part in (token, *(c for c in token.children if c.dep_ == "conj")):
+            entity_id = self.index.entity_at(part)
+            if part.pos_ == "PROPN" or (entity_id is not None and entity_id not in self.index.nominals):
+                return True
+        return False
 
     def _is_actor(self, token: Token) -> bool:
         entity_id, _ = self._entity_for(token)  # "a U.S. request" names the U.S.
