@@ -198,7 +198,6 @@ def test_victims_with_counts(extractor: Extractor) -> None:
     assert entity(record, args(injured, "target")[0].entity).name == "soldiers"
 
 
-
 @pytest.mark.parametrize("text, trigger, members", [
     ("Gunmen killed two journalists, John Smith and Maria Lopez, in Kabul on Monday.", "killed",
      {"John Smith", "Maria Lopez"}),
@@ -221,6 +220,7 @@ def test_a_describing_apposition_adds_no_target(extractor: Extractor, text: str,
                                                described: str) -> None:
     targets = args(event(run(extractor, text), trigger), "target")
     assert len(targets) == 1 and described not in targets[0].text
+
 
 # ------------------------------------------------------------------ entity types in lower-case text
 
