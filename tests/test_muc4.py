@@ -187,6 +187,25 @@ def test_score_rules_by_hand() -> None:
     assert _prf(results, "muc4_incident") == (0, 0, 1) and _prf(results, "muc4_roles") == (0, 0, 4)
 
 
+def test_fillers_by_entity_credit_a_resolved_pronoun() -> None:
+    text = "the shining path claimed the attack. it killed mayor pedro ruiz in the square."
+    group = Entity("E1", "armed_group", "Shining Path", "ORG", (Mention(*_find(text, "shining path"), "shining path", 0),
+                                                                 Mention(*_find(text, "it"), "it", 1, "pronoun")), 1.0)
+    mayor = Entity("E2", "person", "Pedro Ruiz", "PERSON", (Mention(*_find(text, "mayor pedro ruiz"),
+                                                                    "mayor pedro ruiz", 1),), 1.0)
+    killing = Event("V1", "killing", *_find(text, "killed"), "killed", 1, 1.0, "test", arguments=(
+        Argument("agent", *_find(text, "it"), "it", 1.0, "test", entity="E1"),
+        Argument("target", *_find(text, "mayor pedro ruiz"), "mayor pedro ruiz", 1.0, "test", entity="E2")))
+    record = DocRecord(Document("m", text, "0" * 64), ((0, 36), (37, len(text))), (group, mayor), (killing,))
+    gold = MucDoc("m", text, _entities(text, [("PerpOrg", ["the shining path"]), ("Victim", ["pedro ruiz"])]))
+    results = score_muc4([gold], {"m": record}, load_muc4_alignment(default_classes()))
+    # by span, the agent "it" overlaps no gold mention: a missed PerpOrg and a false positive
+    assert _prf(results, "muc4_role:PerpOrg") == (0, 1, 1)
+    assert _prf(results, "muc4_roles") == (1, 1, 1)
+    # by entity, "it" is the Shining Path, whose other mention is the gold's
+    assert _prf(results, "muc4_roles_entity") == (2, 0, 0)
+
+
 # ------------------------------------------------------------------ end to end, real spaCy
 
 
@@ -245,6 +264,7 @@ def test_kg_eval_muc4_prints_the_hand_counts(gold_file: Path) -> None:
     assert _counts(report, "  role Weapon") == (2, 0, 0)  # the bomb, rockets
     assert _counts(report, "role fillers (all roles)") == (8, 2, 1)
     assert _row(report, "role fillers (all roles)")[:3] == ["0.800", "0.889", "0.842"]
+    assert _counts(report, "role fillers, by entity") == (8, 2, 1)  # no filler here is known by another mention
     assert _row(report, "gold offsets repaired") == ["1"]
     assert _row(report, "gold mentions not in the text") == ["1"]
     assert report.rstrip().splitlines()[-1].startswith("incident:")

@@ -21,6 +21,9 @@ Measures (every predicted record is scored; a missing record predicts nothing):
   entity are one predicted filler. A gold entity is found (tp) when one of its mentions overlaps a
   predicted filler of its role, else it is missed (fn); a predicted filler that overlaps no gold entity of
   that role is a false positive. Several predicted fillers on one gold entity count once.
+- ``muc4_roles_entity``: the same, with each filler that is an entity matched by all of that entity's
+  mentions, not only by its arguments' spans: an argument "he" or "the group" resolved to the gold entity
+  is found. The graph states the entity, so this reads the graph; ``muc4_roles`` reads the argument spans.
 """
 
 from __future__ import annotations
@@ -187,12 +190,15 @@ def reports(event: Event) -> bool:
     return event.modality == "asserted" and not getattr(event, "generic", False)
 
 
-def _fillers(record: DocRecord | None, alignment: MucAlignment) -> dict[str, list[list[tuple[int, int]]]]:
-    """MUC role -> predicted fillers, each the spans of one entity or one span."""
+def _fillers(record: DocRecord | None, alignment: MucAlignment,
+             by_entity: bool = False) -> dict[str, list[list[tuple[int, int]]]]:
+    """MUC role -> predicted fillers, each the spans of one entity or one span: the arguments' spans, and with
+    ``by_entity`` every mention of the entity too."""
     out: dict[str, dict[object, list[tuple[int, int]]]] = {}
     if record is None:
         return {}
     types = {entity.id: entity.type for entity in record.entities}
+    mentions = {e.id: [(m.start, m.end) for m in e.mentions] for e in record.entities} if by_entity else {}
     for event in record.events:
         if event.type not in alignment.incident or not reports(event):
             continue
@@ -204,8 +210,9 @@ def _fillers(record: DocRecord | None, alignment: MucAlignment) -> dict[str, lis
                     continue
                 key: object = ("entity", arg.entity) if arg.entity else ("span", arg.start, arg.end)
                 spans = out.setdefault(rule.muc, {}).setdefault(key, [])
-                if (arg.start, arg.end) not in spans:
-                    spans.append((arg.start, arg.end))
+                for span in ((arg.start, arg.end), *mentions.get(arg.entity or "", ())):
+                    if span not in spans:
+                        spans.append(span)
                 break
     return {role: list(found.values()) for role, found in out.items()}
 
@@ -216,6 +223,7 @@ def score_muc4(
     """Incident detection and role-filler scores (see the module docstring); counts are ints."""
     incident = PRF()
     roles = {role: PRF() for role in MUC_ROLES}
+    by_entity = PRF()
     n_docs = n_none = repaired = missing = 0
     for doc in docs:
         record = predicted.get(doc.id)
@@ -230,16 +238,10 @@ def score_muc4(
         incident.tp += said and doc.incident
         incident.fp += said and not doc.incident
         incident.fn += doc.incident and not said
-        fillers = _fillers(record, alignment)
-        for role, prf in roles.items():
-            gold = [e.mentions for e in doc.entities if e.role == role]
-            pred = fillers.get(role, [])
-
-            def hits(g: tuple[tuple[int, int], ...], p: list[tuple[int, int]]) -> bool:
-                return any(overlap(*gm, *pm) for gm in g for pm in p)
-
-            found = sum(any(hits(g, p) for p in pred) for g in gold)
-            prf.add(PRF(tp=found, fp=sum(not any(hits(g, p) for g in gold) for p in pred), fn=len(gold) - found))
+        for role, prf in _score_roles(doc, _fillers(record, alignment)).items():
+            roles[role].add(prf)
+        for prf in _score_roles(doc, _fillers(record, alignment, by_entity=True)).values():
+            by_entity.add(prf)
     results: dict[str, PRF | float] = {"muc4_incident": incident,
                                        "muc4_incident_fpr": incident.fp / n_none if n_none else 0.0}
     overall = PRF()
@@ -247,8 +249,23 @@ def score_muc4(
         results[f"muc4_role:{role}"] = prf
         overall.add(prf)
     results["muc4_roles"] = overall
+    results["muc4_roles_entity"] = by_entity
     results["muc4_docs_incident"] = n_docs - n_none
     results["muc4_docs_none"] = n_none
     results["muc4_offsets_repaired"] = repaired
     results["muc4_mentions_missing"] = missing
     return results
+
+
+def _score_roles(doc: MucDoc, fillers: dict[str, list[list[tuple[int, int]]]]) -> dict[str, PRF]:
+    """Per MUC role: gold entities found by some filler (tp), missed (fn), fillers that overlap none (fp)."""
+    def hits(g: tuple[tuple[int, int], ...], p: list[tuple[int, int]]) -> bool:
+        return any(overlap(*gm, *pm) for gm in g for pm in p)
+
+    scores = {}
+    for role in MUC_ROLES:
+        gold = [e.mentions for e in doc.entities if e.role == role]
+        pred = fillers.get(role, [])
+        found = sum(any(hits(g, p) for p in pred) for g in gold)
+        scores[role] = PRF(tp=found, fp=sum(not any(hits(g, p) for g in gold) for p in pred), fn=len(gold) - found)
+    return scores

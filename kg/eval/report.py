@@ -57,6 +57,7 @@ LABELS: dict[str, str] = {
     "muc4_incident": "incident detection (per doc)",
     "muc4_incident_fpr": "  FP rate, docs w/o incident",
     "muc4_roles": "role fillers (all roles)",
+    "muc4_roles_entity": "role fillers, by entity",
     "events_unaligned": "gold events unaligned",
     "coref_gold_mentions": "gold event mentions",
     "muc4_docs_incident": "documents with an incident",

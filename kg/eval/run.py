@@ -41,7 +41,8 @@ CLUSTERS_FOOTER = (
 )
 MUC4_FOOTER = (
     "incident: an asserted event of an incident class (alignment.yaml muc4); role fillers: arguments of such "
-    "events, a gold entity found when a mention overlaps a filler of its role; fillers on one entity count once"
+    "events, a gold entity found when a mention overlaps a filler of its role; fillers on one entity count once; "
+    "by entity: a filler that is an entity overlaps through any of its mentions"
 )
 
 
