@@ -152,6 +152,9 @@ def test_an_event_dated_by_another_is_not_that_event(extractor: Extractor) -> No
     ("Civilians suffer most from such attacks.", "attacks"),
     ("There have been 40 kidnappings in the region so far this year.", "kidnappings"),
     ("Troops used to raid the village at night.", "raid"),
+    ("Residents live in fear of daily bombings.", "bombings"),
+    ("Gangs that commit murders in the capital go unpunished.", "murders"),
+    ("Does a war kill more people than hunger?", "kill"),
 ])
 def test_generic_and_habitual_mentions_are_not_asserted(extractor: Extractor, text: str, word: str) -> None:
     assert modality(extractor, text, word) == "generic"
@@ -205,6 +208,10 @@ def test_a_story_event_stays_asserted(extractor: Extractor) -> None:
     ("The army is unwilling to withdraw from the border.", "withdraw", "negated"),
     ("The rebels managed to capture the airport.", "capture", "asserted"),
     ("The battalion was the first unit to enter the town.", "enter", "asserted"),
+    ("The army must attack the rebel camp tonight.", "attack", "hypothetical"),
+    ("The opposition called for the assassination of the dictator.", "assassination", "planned"),
+    ("The leaders urged the army to attack the rebels.", "attack", "planned"),
+    ("There were rumors of an attack on the garrison.", "attack", "hypothetical"),
 ])
 def test_each_modality(extractor: Extractor, text: str, word: str, expected: str) -> None:
     assert modality(extractor, text, word) == expected
@@ -217,6 +224,9 @@ def test_each_modality(extractor: Extractor, text: str, word: str, expected: str
     ("The strike set the depot on fire.", "strike"),
     ("The army said the offensive would continue.", "offensive"),  # it is under way
     ("The rebels vowed to respond to the attack.", "attack"),
+    ("Gangs that committed murders in the capital were arrested.", "murders"),  # the past: it happened
+    ("The opposition called for an inquiry into the assassination.", "assassination"),  # not asked for
+    ("Residents were killed by a bomb on Monday.", "killed"),
 ])
 def test_the_clause_around_an_event_noun_is_not_always_about_it(extractor: Extractor, text: str, word: str) -> None:
     assert modality(extractor, text, word) == "asserted"

@@ -6,15 +6,18 @@ the speaker an event is attributed to (reported speech, "according to X").
   subject of a characterising predicate ("bombings are common", "attacks on convoys have become routine"),
   or as the object of a non-eventive verb ("they glorify violence"); "such attacks", "any attack", "this
   kind of attack", "attacks like these";
-- habitual aspect: a frequency adverb or "every day/week ..." on the clause ("militants often attack ..."),
-  "used to" / "tend to", and the simple present of an event verb outside the headline;
+- habitual aspect: a frequency adverb or "every day/week ..." on the clause ("militants often attack ..."), a
+  frequency adjective on the noun ("daily bombings"), "used to" / "tend to", and the simple present outside the
+  headline, of an event verb ("they attack convoys", "does a war kill more people?") or of a verb whose object
+  is the event ("people who commit murders");
 - counts over a period: a counted plural event noun or a perfect-tense event with a period ("700
   assassinations so far this year", "1,000 members have been murdered since ...");
 - past reference beyond the story: an event dated by its own time expression to a year before the story's,
   or "years ago", "last year", "in the 1980s", "the anniversary of ..." (:func:`past_reference`, decided
   for the whole document by the extractor, which knows the story's date).
-Conditionals and modal nouns ("if they attack", "in case of an attack", "the risk of an attack", "to prevent
-attacks") are ``hypothetical``; so is an infinitive as a subject, a purpose, a noun's goal or with an adjective
+Conditionals, "must" and modal nouns ("if they attack", "they must attack", "in case of an attack", "the risk
+of an attack", "rumours of an attack", "to prevent attacks") are ``hypothetical``; what is demanded is
+``planned`` ("called for the assassination of", "urged the army to attack"); so is an infinitive as a subject, a purpose, a noun's goal or with an adjective
 of readiness ("to bomb the town would be a crime", "moved in to attack", "orders to attack", "ready to strike").
 """
 
@@ -30,17 +33,24 @@ from kg.records import Entity
 SPEECH_VERBS = frozenset({"say", "tell", "report", "claim", "announce", "state", "add", "confirm", "accuse",
                           "allege", "according", "write", "declare", "insist", "suggest", "believe"})
 PLAN_VERBS = frozenset({"plan", "intend", "prepare", "aim", "want", "seek", "hope", "mean", "decide", "vow",
-                        "pledge", "propose", "consider", "schedule", "set", "try", "attempt", "need"})
+                        "pledge", "propose", "consider", "schedule", "set", "try", "attempt", "need",
+                        "demand", "urge", "request", "advocate"})
+# What is asked for has not happened: "called for the assassination of", "calls for a strike", "appealed for".
+DEMAND_FOR = frozenset({"call", "ask", "appeal", "press", "push", "clamor", "clamour", "campaign", "lobby", "plead"})
 EXPECT_WORDS = frozenset({"expect", "likely", "poised", "due", "anticipate", "predict", "upcoming", "imminent"})
 DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute"})
 THREAT_VERBS = frozenset({"threaten", "warn"})
-HYPOTHETICAL_AUX = frozenset({"could", "may", "might", "would", "should", "can"})
+HYPOTHETICAL_AUX = frozenset({"could", "may", "might", "would", "should", "can", "must", "ought"})
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 PLAN_MODIFIERS = {"planned": "planned", "proposed": "planned", "possible": "hypothetical",
                   "potential": "hypothetical", "future": "planned", "expected": "expected",
                   "upcoming": "expected", "imminent": "expected", "alleged": "asserted",
                   "threatened": "threatened"}
 # Closed classes for the generic, habitual and hypothetical readings (see the module docstring).
+# ... and their adjectives on an event noun: "daily bombings", "frequent attacks", "sporadic shelling".
+FREQUENCY_ADJECTIVES = frozenset({"daily", "nightly", "weekly", "monthly", "frequent", "constant", "continual",
+                                  "incessant", "regular", "routine", "periodic", "occasional", "sporadic", "recurrent",
+                                  "recurring", "habitual", "customary"})
 FREQUENCY_ADVERBS = frozenset({"often", "frequently", "regularly", "routinely", "usually", "typically", "generally",
                                "always", "sometimes", "occasionally", "commonly", "habitually", "normally", "rarely",
                                "seldom", "constantly", "periodically", "customarily", "traditionally"})
@@ -57,7 +67,8 @@ TIME_NOUNS = frozenset({"day", "week", "night", "month", "year", "morning", "eve
 MODAL_NOUNS = {"risk": "hypothetical", "fear": "hypothetical", "danger": "hypothetical",
                "possibility": "hypothetical", "prospect": "hypothetical", "chance": "hypothetical",
                "likelihood": "hypothetical", "spectre": "hypothetical", "specter": "hypothetical",
-               "threat": "threatened", "case": "hypothetical", "event": "hypothetical"}
+               "threat": "threatened", "case": "hypothetical", "event": "hypothetical",
+               "rumor": "hypothetical", "rumour": "hypothetical"}
 # Verbs whose object is an event that happens when they do ("launched an attack"), and verbs of happening.
 OCCURRENCE_VERBS = frozenset({"launch", "carry", "conduct", "stage", "mount", "make", "hold", "execute", "perform",
                               "undertake", "commit", "perpetrate", "begin", "start", "order",
@@ -296,7 +307,9 @@ def generic_reading(trigger: Token, is_verb: bool, headline: bool = False, event
     if is_verb:
         aux = {c.lower_ for c in trigger.children if c.dep_ in {"aux", "auxpass"}}
         subordinate = any(c.dep_ == "mark" for c in trigger.children)  # "if they attack", "when it ends"
-        if eventive and not headline and not subordinate and trigger.tag_ in {"VBZ", "VBP"} and not aux:
+        present = (trigger.tag_ in {"VBZ", "VBP"} and not aux) or (trigger.tag_ == "VB" and aux <= {"do", "does"}
+                                                                  and bool(aux))  # "does a war kill people?"
+        if eventive and not headline and not subordinate and present:
             return True  # the simple present of an event verb in running text: a habit ("they attack convoys")
         perfect = bool(aux & {"has", "have", "'ve"})
         subjects = [c for c in trigger.children if c.dep_ in {"nsubj", "nsubjpass"}]
@@ -305,7 +318,12 @@ def generic_reading(trigger: Token, is_verb: bool, headline: bool = False, event
         return perfect and _period(trigger) and any(_counted(s) or s.like_num for s in subjects)
     if any(c.dep_ in {"det", "amod"} and c.lower_ in GENERIC_DETERMINERS for c in trigger.children):
         return True  # "such attacks", "any attack", "every bombing"
+    if any(c.dep_ == "amod" and c.lower_ in FREQUENCY_ADJECTIVES for c in trigger.children):
+        return True  # "daily bombings", "sporadic shelling"
     head = trigger.head
+    if trigger.dep_ == "dobj" and not headline and head.lemma_.lower() in OCCURRENCE_VERBS and \
+            head.tag_ in {"VBZ", "VBP"} and not any(c.dep_ in {"aux", "auxpass", "mark"} for c in head.children):
+        return True  # "people who commit murders", "the rebels carry out attacks": the simple present, a habit
     if trigger.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in INSTANCE_NOUNS:
         trigger = head.head  # "9 cases of torture", "acts of violence": the count is on the instance noun
         head = trigger.head
@@ -342,6 +360,8 @@ def _modal_context(trigger: Token, is_verb: bool) -> str | None:
             return "hypothetical"
         return None
     head = trigger.head
+    if trigger.dep_ == "pobj" and head.lower_ == "for" and head.head.lemma_.lower() in DEMAND_FOR:
+        return "planned"  # "called for the assassination of", "a call for a general strike"
     if trigger.dep_ == "pobj" and head.lower_ == "of":
         noun = head.head
         modal = MODAL_NOUNS.get(noun.lemma_.lower())
