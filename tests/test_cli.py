@@ -12,6 +12,7 @@ import jsonschema
 import pyoxigraph as ox
 import pytest
 import rdflib
+import typer
 from rdflib.compare import isomorphic
 from typer.testing import CliRunner
 
@@ -175,6 +176,14 @@ def test_installed_entry_point_runs_as_a_subprocess(tmp_path: Path) -> None:
     assert len(rdflib.Graph().parse(out, format="json-ld")) > 50
     module = subprocess.run([sys.executable, "-m", "kg", "--help"], capture_output=True, text=True, check=True)
     assert "ingest" in module.stdout
+
+
+def test_help_shows_every_option_text_as_written() -> None:
+    # Typer renders help as Rich markup, where "[word]" is a style tag and silently vanishes
+    shown = " ".join(runner.invoke(app, ["extract", "--help"]).output.replace("│", " ").split())
+    assert "dask://HOST:PORT (a Dask scheduler); Dask needs kg's dask extra." in shown
+    texts = [p.help for c in typer.main.get_command(app).commands.values() for p in c.params if p.help]
+    assert texts and not [t for t in texts if "[" in t], "escape or rephrase square brackets in help texts"
 
 
 @pytest.mark.parametrize("name", ["front-visit", "harbor-strike"])

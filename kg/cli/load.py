@@ -29,7 +29,7 @@ LockTimeoutOpt = Annotated[float | None, typer.Option(
     "--lock-timeout", min=0, help="Seconds to wait for another run writing the same RDF file (default 60).")]
 ExecutorOpt = Annotated[str | None, typer.Option(
     "--executor", help="local (default: --workers processes), dask-local:N (a Dask LocalCluster of N processes) "
-                       "or dask://HOST:PORT (a Dask scheduler); Dask needs pip install 'kg[dask]'.")]
+                       "or dask://HOST:PORT (a Dask scheduler); Dask needs kg's dask extra.")]
 TargetOpt = Annotated[str, typer.Option("--to", help="out.ttl|.nt|.nq|.trig|.jsonld, or neo4j://host:7687 (bolt:// too).")]
 
 
