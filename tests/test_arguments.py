@@ -162,6 +162,18 @@ def test_nominal_and_passive_patterns(extractor: Extractor, text: str, trigger: 
     assert expected in found, f"{text!r}: {role} {found}"
 
 
+@pytest.mark.parametrize("text, trigger, target, agent", [
+    ("The rebels advanced on the city, backed by Turkey.", "backed", "The rebels", "Turkey"),
+    ("Government troops entered the town, supported by local militias.", "supported", "Government troops",
+     "local militias"),
+])
+def test_a_passive_participle_s_clause_subject_undergoes_it(extractor: Extractor, text: str, trigger: str,
+                                                           target: str, agent: str) -> None:
+    found = event(run(extractor, text), trigger)
+    assert target in [a.text for a in args(found, "target")]
+    assert [a.text for a in args(found, "agent")] == [agent]
+
+
 def test_places_shared_by_the_clause(extractor: Extractor) -> None:
     record = run(extractor, "A device exploded on Friday, wounding 13 people on a busy street in Lyon.")
     assert args(event(record, "exploded"), "place")

@@ -338,6 +338,8 @@ class ArgumentBuilder:
             self.add(role, verb.head, "relative-clause", 0.7)
             subjects = []
         passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in source.children)
+        if via_participle and verb.tag_ == "VBN" and not any(c.dep_ in {"aux", "auxpass"} for c in verb.children):
+            passive = True  # "Soleimani arrived, escorted by guards": the clause's subject undergoes it
         for subj in subjects:
             if subj.dep_ == "nsubjpass" or passive:
                 role = "target" if entry.passive_target or "movement" not in entry.traits else "agent"
