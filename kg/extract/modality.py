@@ -17,8 +17,9 @@ the speaker an event is attributed to (reported speech, "according to X").
   for the whole document by the extractor, which knows the story's date).
 Conditionals, "must" and modal nouns ("if they attack", "they must attack", "in case of an attack", "the risk
 of an attack", "rumours of an attack", "to prevent attacks") are ``hypothetical``; what is demanded is
-``planned`` ("called for the assassination of", "urged the army to attack"); so is an infinitive as a subject, a purpose, a noun's goal or with an adjective
-of readiness ("to bomb the town would be a crime", "moved in to attack", "orders to attack", "ready to strike").
+``planned`` ("called for the assassination of", "urged the army to attack"). An infinitive as a subject, a
+purpose, a noun's goal or with an adjective of readiness is not a happening either ("to bomb the town would
+be a crime", "moved in to attack", "orders to attack", "ready to strike").
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ PLAN_MODIFIERS = {"planned": "planned", "proposed": "planned", "possible": "hypo
                   "upcoming": "expected", "imminent": "expected", "alleged": "asserted",
                   "threatened": "threatened"}
 # Closed classes for the generic, habitual and hypothetical readings (see the module docstring).
-# ... and their adjectives on an event noun: "daily bombings", "frequent attacks", "sporadic shelling".
-FREQUENCY_ADJECTIVES = frozenset({"daily", "nightly", "weekly", "monthly", "frequent", "constant", "continual",
-                                  "incessant", "regular", "routine", "periodic", "occasional", "sporadic", "recurrent",
-                                  "recurring", "habitual", "customary"})
 FREQUENCY_ADVERBS = frozenset({"often", "frequently", "regularly", "routinely", "usually", "typically", "generally",
                                "always", "sometimes", "occasionally", "commonly", "habitually", "normally", "rarely",
                                "seldom", "constantly", "periodically", "customarily", "traditionally"})
+# ... and adjectives of frequency on an event noun: "daily bombings", "frequent attacks", "sporadic shelling".
+FREQUENCY_ADJECTIVES = frozenset({"daily", "nightly", "weekly", "monthly", "frequent", "constant", "continual",
+                                  "incessant", "regular", "routine", "periodic", "occasional", "sporadic", "recurrent",
+                                  "recurring", "habitual", "customary"})
 GENERIC_DETERMINERS = frozenset({"such", "any", "every"})
 INSTANCE_NOUNS = frozenset({"case", "incident", "act", "instance", "episode", "occurrence", "number"})
 KIND_NOUNS = frozenset({"kind", "type", "sort", "form", "category", "style", "pattern", "manner"})
@@ -307,8 +308,8 @@ def generic_reading(trigger: Token, is_verb: bool, headline: bool = False, event
     if is_verb:
         aux = {c.lower_ for c in trigger.children if c.dep_ in {"aux", "auxpass"}}
         subordinate = any(c.dep_ == "mark" for c in trigger.children)  # "if they attack", "when it ends"
-        present = (trigger.tag_ in {"VBZ", "VBP"} and not aux) or (trigger.tag_ == "VB" and aux <= {"do", "does"}
-                                                                  and bool(aux))  # "does a war kill people?"
+        do_support = trigger.tag_ == "VB" and bool(aux) and aux <= {"do", "does"}  # "does a war kill people?"
+        present = (trigger.tag_ in {"VBZ", "VBP"} and not aux) or do_support
         if eventive and not headline and not subordinate and present:
             return True  # the simple present of an event verb in running text: a habit ("they attack convoys")
         perfect = bool(aux & {"has", "have", "'ve"})
