@@ -161,6 +161,43 @@ def test_nominal_reference_to_a_titled_person(extractor: Extractor) -> None:
     assert nominal and nominal[0].text == "The general"
 
 
+@pytest.mark.parametrize(("text", "name"), [
+    ("A bomb went off on Harwood Street, and the blast damaged the Melrose Cafe nearby.", "Melrose Cafe"),
+    ("Two gunmen opened fire in the Carlton Hotel in Nairobi.", "Carlton Hotel"),
+    ("The wounded were taken to the Rosewood General Hospital.", "Rosewood General Hospital"),
+])
+def test_a_name_with_a_facility_head_is_a_facility(extractor: Extractor, text: str, name: str) -> None:
+    assert entity_named(run(extractor, text), name).type == "facility"  # NER: PERSON, ORG, ORG
+
+
+def test_a_place_modifying_a_facility_noun_stays_a_place(extractor: Extractor) -> None:
+    record = run(extractor, "The suspect parked his car on a Boston street before the attack.")
+    assert entity_named(record, "Boston").type == "place"
+
+
+def test_a_natural_feature_is_a_place(extractor: Extractor) -> None:
+    record = run(extractor, "Witnesses said the truck was parked by Amberley Lake overnight.")
+    assert entity_named(record, "Amberley Lake").type == "place"  # NER: PERSON
+
+
+def test_a_plural_religion_noun_names_people(extractor: Extractor) -> None:
+    record = run(extractor, "The cleric called on Muslims and Christians to stop the killing.")
+    assert entity_named(record, "Muslims").type == "person"
+    assert entity_named(record, "Christians").type == "person"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ('"It was chaos," said Eva, a student.', "Eva"),
+    ("The wounded included his cousin, Lidia Fuentes.", "Lidia Fuentes"),
+    ("The driver Tomás Ibarra and his wife María de los Ángeles Soto were injured.", "María de los Ángeles Soto"),
+    ("Last year the Trump administration imposed sanctions on the army chief.", "Trump"),
+    ("Security chief Tarek el Sabri said the plot had failed. Later el Sabri said four men were arrested.",
+     "el Sabri"),
+])
+def test_a_person_mistyped_by_ner_is_a_person(extractor: Extractor, text: str, name: str) -> None:
+    assert entity_named(run(extractor, text), name).type == "person"  # NER: ORG, ORG, ORG, ORG, GPE
+
+
 def test_town_mistyped_as_person_is_a_place(extractor: Extractor) -> None:
     record = run(extractor, "Rebels seized the town of Jisr al-Shughour last spring.")
     town = entity_named(record, "Jisr al-Shughour")

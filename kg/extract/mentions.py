@@ -7,9 +7,10 @@ Steps:
   possessives go;
 - demonyms: "Iranian", "North Korean" are mentions of the state (or region) the gazetteer knows them for;
 - types: gazetteer first, then the NER label and the name's shape ("... Brigades" -> unit), country and
-  region names (pycountry) over ORG/PERSON labels, context corrections ("the town of X" -> place, an
-  ORG-labelled name whose surname is a person elsewhere -> person), and finally one type per name in
-  the document by vote.
+  region names (pycountry) over ORG/PERSON labels, a plural religion or ethnic noun ("Muslims") -> people,
+  context corrections ("the town of X" -> place, a name with a facility's head noun -> facility, an
+  ORG-labelled name whose surname is a person elsewhere or that a person noun names -> person), and
+  finally one type per name in the document by vote.
 """
 
 from __future__ import annotations
@@ -51,14 +52,25 @@ ORG_WORDS = re.compile(
     r"corp|inc|ltd|association|committee|union|institute|foundation|organi[sz]ation|service|bureau|"
     r"administration|government|assembly|parliament|congress|senate|media|press|post|tribune|herald|"
     r"network|channel|television|radio|airlines?|group|club|school|college|hospital|church)\b", re.I)
+# Head nouns of a facility's name: "Oxford Street", "Murrah Federal Building", "the Didsbury mosque".
+FACILITY_HEADS = frozenset("""street st. st road rd. rd avenue ave. boulevard lane square bridge highway airport
+airfield airbase station metro terminal depot hospital clinic motel hotel inn cafe café cafeteria restaurant
+bakery bar pub nightclub mosque church cathedral chapel synagogue temple shrine building tower mall market markets
+bazaar stadium arena prison jail embassy consulate palace museum theatre theater cinema""".split())
+# Last words of a natural feature's name: "Geary Lake", "Golan Heights".
+NATURE_HEADS = frozenset("""lake river mountain mountains valley desert sea gulf bay island islands peninsula hills
+heights plain plains strait coast""".split())
 PLACE_CUES = frozenset({"town", "city", "village", "province", "district", "region", "area", "governorate",
                         "capital", "neighborhood", "neighbourhood", "suburb", "camp", "border", "outskirts"})
 LOCATIVE_PREPS = frozenset({"in", "near", "outside", "across", "throughout", "around", "inside"})
 PERSON_CUES = frozenset({"who", "whom", "whose"})
 PERSON_APPOSITIONS = frozenset("""man woman wife husband son daughter mother father brother sister friend leader
 member student teacher driver owner officer official spokesman spokeswoman commander general minister
-president activist journalist lawyer attorney prosecutor judge doctor resident citizen playwright writer
-author founder chief director suspect victim witness cleric preacher soldier worker""".split())
+president activist journalist lawyer lawmaker attorney prosecutor judge doctor resident citizen playwright
+writer author founder chief director suspect victim witness cleric preacher soldier worker pilot relative
+cousin uncle aunt nephew niece grandson granddaughter widow""".split())
+# Lower-case words inside personal names: "María del Carmen Nadal", "Tarek el Aissami".
+NAME_PARTICLES = frozenset("de del della da das do dos di du la las le los van von der den bin ibn bint al el y".split())
 NER_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 # Acronyms of things, not organisations; plural acronyms ("UAVs", "IEDs") are common nouns too.
 NOT_NAMES = frozenset({"UTC", "GMT", "CCTV", "SIM", "GPS", "TV", "DNA", "HIV", "AIDS", "SMS", "PDF", "URL", "ID",
@@ -196,7 +208,9 @@ def _type_of(span: Span, gazetteer: Gazetteer) -> tuple[str | None, float, str |
         state = gazetteer.by_demonym.get(text.lower())
         if state:
             return gazetteer.actors[state].type, 0.8, state
-        return None, 0.0, None  # nationalities and religions are not actors unless the gazetteer knows them
+        if _people(span):
+            return "person", 0.7, None  # "Muslims", "Protestants": people, where no state is named
+        return None, 0.0, None  # adjectives ("Islamist") are not actors unless the gazetteer knows them
     if label in {"ORG", "PERSON"} and country_name(text) and not UNIT_WORDS.search(text):
         return "state", 0.75, None
     if label == "ORG" and region_name(text):
@@ -218,6 +232,12 @@ def _type_of(span: Span, gazetteer: Gazetteer) -> tuple[str | None, float, str |
     return None, 0.0, None
 
 
+def _people(span: Span) -> bool:
+    """A plural noun ("Muslims", "Protestants", "Kumyks"), not a modifier ("Muslim peoples")."""
+    last = span[-1]
+    return last.tag_ in {"NNPS", "NNS"} and last.dep_ not in {"compound", "amod", "nmod"} and last.text.endswith("s")
+
+
 def _person_context(span: Span) -> bool:
     """"X, who ...", "X, 23,", "X, a mother of three" (an apposition naming a person), "Mr X"."""
     doc = span.doc
@@ -227,10 +247,12 @@ def _person_context(span: Span) -> bool:
     for child in span.root.children:
         if child.dep_ == "appos" and child.lemma_.lower() in PERSON_APPOSITIONS:
             return True
+    if span.root.dep_ == "appos" and span.root.head.lemma_.lower() in PERSON_APPOSITIONS:
+        return True  # "her relatives, Lidia Falcón"
     return span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in {"mr", "mrs", "ms", "dr", "miss", "sir"}
 
 
-def _correct(cand: Candidate, person_tokens: set[str], person_words: set[str]) -> Candidate:
+def _correct(cand: Candidate, person_tokens: set[str], person_words: set[str], full_names: set[str]) -> Candidate:
     """Fix NER types the context contradicts."""
     if cand.key is not None:
         return cand
@@ -243,19 +265,24 @@ def _correct(cand: Candidate, person_tokens: set[str], person_words: set[str]) -
     while first.dep_ == "conj" and first.head is not first:
         first = first.head  # "in Badia al-Sukhnah and Badia al-Sham"
     in_place = first.dep_ == "pobj" and first.head.lower_ in LOCATIVE_PREPS  # "in Lyon"
-    if etype == "person":
+    if etype in {"person", "organization", "place"} and _names_facility(span, compound=etype != "place"):
+        new = "facility"
+    elif etype in {"person", "organization"} and span[-1].lower_ in NATURE_HEADS and len(span) > 1:
+        new = "place"
+    elif etype == "person":
         if cue & PLACE_CUES and "of" in cue:  # "the town of X"
             new = "place"
         elif span.root.head.lower_ in PLACE_CUES and span.root.dep_ in {"compound", "pobj", "appos"}:
             new = "place"
         elif in_place and first.head.lower_ in {"in", "inside", "across", "throughout"}:
             new = "place"  # not "near X": people are found near people too
-    elif etype in {"place", "state", "facility"} and len(span) == 1 and span.text in person_tokens:
+    elif etype in {"place", "state", "facility"} and (
+            (len(span) == 1 and span.text in person_tokens) or _ends_full_name(span, full_names)):
         new = "person"  # a surname typed as a place
     elif etype == "organization":
         if span.root.head.lower_ in {"fighters", "militia", "militiamen", "rebels"}:
             new = "armed_group"
-        elif _looks_like_person(span, person_words):
+        elif _looks_like_person(span, person_words, full_names):
             new = "person"
         elif in_place and len(span) <= 2 and not (ORG_WORDS.search(span.text) or ARMED_GROUP_WORDS.search(span.text)):
             new = "place"
@@ -265,14 +292,43 @@ def _correct(cand: Candidate, person_tokens: set[str], person_words: set[str]) -
                    by_context=True)
 
 
-def _looks_like_person(span: Span, person_tokens: set[str]) -> bool:
-    """An ORG-labelled span shaped like a personal name that the document treats as a person."""
-    words = [t for t in span if not t.is_punct]
-    if not 2 <= len(words) <= 4 or ORG_WORDS.search(span.text) or UNIT_WORDS.search(span.text):
+def _names_facility(span: Span, compound: bool) -> bool:
+    """A name whose head is a facility noun ("Oxford Street", "Central Hospital of Maracay") or, with
+    ``compound``, that modifies one ("the Didsbury mosque", "Bellecour metro stations"); not a name with an
+    organisation's word. A place name modifying one stays a place: "a Boston street"."""
+    if FACILITY_HEADS & {span[-1].lower_, span.root.lower_}:
+        return True
+    if ORG_WORDS.search(span.text):
+        return False
+    head = span.root
+    while compound and head.dep_ == "compound" and head.head is not head and head.head.i >= span.end:
+        head = head.head
+        if head.lower_ in FACILITY_HEADS and head.text.islower():
+            return True
+    return False
+
+
+def _ends_full_name(span: Span, full_names: set[str]) -> bool:
+    """"el Aissami" after "Tarek el Aissami": the end of a person's fuller name."""
+    return any(name.endswith(" " + span.text) for name in full_names)
+
+
+def _looks_like_person(span: Span, person_tokens: set[str], full_names: set[str]) -> bool:
+    """An ORG-labelled span shaped like a personal name ("María del Carmen Nadal") that the document treats
+    as a person: its surname is a person's elsewhere, it ends a person's fuller name ("el Aissami" after
+    "Tarek el Aissami"), or a person noun is next to it ("Eva, a student", "the preacher Anjem Choudary")."""
+    words = [t for t in span if not t.is_punct and t.lower_ not in NAME_PARTICLES]
+    if not 1 <= len(words) <= 4 or ORG_WORDS.search(span.text) or UNIT_WORDS.search(span.text):
         return False
     if not all(t.text[:1].isupper() and t.text[1:].islower() and t.is_alpha for t in words):
         return False
-    return words[-1].text in person_tokens or _person_context(span)
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    named_by_noun = before is not None and before.text.islower() and before.lemma_ in PERSON_APPOSITIONS
+    if span.root.dep_ == "compound" and span.root.head.lower_ == "administration" and len(words) == 1:
+        return True  # "the Trump administration"
+    surname = (len(words) > 1 and words[-1].text in person_tokens) or _ends_full_name(span, full_names)
+    return surname or named_by_noun or _person_context(span)
 
 
 def _vote(cands: list[Candidate]) -> list[Candidate]:
@@ -328,7 +384,9 @@ def collect_mentions(doc: Doc, gazetteer: Gazetteer, ignore: Callable[[int, int]
         if etype == "person" and title is None:
             title = _title_before(doc, span.start, in_entity)
         cands.append(Candidate(span, etype, conf, key, title if etype == "person" else None))
-    person_tokens = {t.text for c in cands if c.type == "person" and len(c.span) > 1 for t in c.span}
-    person_words = person_tokens | {c.span.text for c in cands if c.type == "person" and len(c.span) == 1}
-    return _vote([_correct(c, person_tokens, person_words) for c in cands])
+    persons = [c.span for c in cands if c.type == "person"]
+    person_tokens = {t.text for s in persons if len(s) > 1 for t in s}
+    person_words = person_tokens | {s.text for s in persons if len(s) == 1}
+    full_names = {s.text for s in persons if len(s) > 1}
+    return _vote([_correct(c, person_tokens, person_words, full_names) for c in cands])
 
