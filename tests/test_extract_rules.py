@@ -198,6 +198,18 @@ def test_a_person_mistyped_by_ner_is_a_person(extractor: Extractor, text: str, n
     assert entity_named(run(extractor, text), name).type == "person"  # NER: ORG, ORG, ORG, ORG, GPE
 
 
+def test_a_surname_ner_missed_is_a_mention_of_the_person(extractor: Extractor) -> None:
+    record = run(extractor, "Opposition leader Freddy Ocampo spoke on Monday. Ocampo rejected the claim.")
+    person = entity_named(record, "Freddy Ocampo")
+    assert any(m.text == "Ocampo" for m in person.mentions)  # NER: only "Freddy Ocampo"
+
+
+def test_a_surname_that_is_also_an_adjective_is_not_repeated(extractor: Extractor) -> None:
+    record = run(extractor, "Officer Paul Young was wounded. Young officers guarded the gate, and Young said he was fine.")
+    young = [m for e in record.entities for m in e.mentions if m.text == "Young"]
+    assert len(young) == 1  # the second "Young"; the first is an adjective
+
+
 def test_town_mistyped_as_person_is_a_place(extractor: Extractor) -> None:
     record = run(extractor, "Rebels seized the town of Jisr al-Shughour last spring.")
     town = entity_named(record, "Jisr al-Shughour")

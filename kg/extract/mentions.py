@@ -6,6 +6,8 @@ Steps:
   Castaner", with "French" a mention of France and "Minister" a title mention of the person); trailing
   possessives go;
 - demonyms: "Iranian", "North Korean" are mentions of the state (or region) the gazetteer knows them for;
+- repeated names: where NER missed a name it found elsewhere in the document, or a person's surname
+  ("Maduro" after "Nicolás Maduro"), the words are a mention all the same;
 - types: gazetteer first, then the NER label and the name's shape ("... Brigades" -> unit), country and
   region names (pycountry) over ORG/PERSON labels, a plural religion or ethnic noun ("Muslims") -> people,
   context corrections ("the town of X" -> place, a name with a facility's head noun -> facility, an
@@ -352,6 +354,62 @@ def _vote(cands: list[Candidate]) -> list[Candidate]:
 # ------------------------------------------------------------------ collection
 
 
+def _repeated_names(doc: Doc, cands: list[Candidate], lowers: list[str], caseless: bool,
+                    ignore: Callable[[int, int], bool]) -> list[Candidate]:
+    """Where NER missed a name it found elsewhere in the document: the same words again, and a person's
+    surname alone ("Maduro" after "Nicolás Maduro"), as written, outside other names and dates, not inside
+    a longer name; a single word only when tagged a proper noun; a sentence's first word only when the
+    document does not also write it in lower case ("Police"); in a document all in lower case, only names of
+    two words or more."""
+    taken = {i for c in cands for i in range(c.span.start, c.span.end)}
+    taken.update(c.title for c in cands if c.title is not None)
+    taken.update(i for ent in doc.ents if ent.label_ in {"DATE", "TIME"}  # "May" in a date stays a date
+                 for i in range(ent.start, ent.end))
+    names: dict[tuple[str, ...], Candidate] = {}
+    for cand in cands:
+        if cand.span.label_ == _DEMONYM_LABEL:
+            continue
+        names.setdefault(tuple(t.text for t in cand.span), cand)
+        last = cand.span[-1]
+        if cand.type == "person" and len(cand.span) > 1 and not caseless and last.is_alpha and last.is_title:
+            names.setdefault((last.text,), cand)
+    if caseless:
+        names = {k: v for k, v in names.items() if len(k) > 1}
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for words_ in sorted(names, key=len, reverse=True):
+        by_first.setdefault(words_[0], []).append(words_)
+    lower_words = {t.text for t in doc if t.text.islower()}  # words the document writes in lower case
+    found: list[Candidate] = []
+    i = 0
+    while i < len(doc):
+        match = None
+        for words_ in by_first.get(doc[i].text, ()):
+            end = i + len(words_)
+            if end <= len(doc) and all(doc[j].text == w and j not in taken
+                                       for j, w in zip(range(i, end), words_, strict=True)):
+                match = end
+                break
+        if match is None:
+            i += 1
+            continue
+        span = doc[i:match]
+        source = names[tuple(t.text for t in span)]
+        before = doc[i - 1] if i > 0 else None
+        after = doc[match] if match < len(doc) else None
+        skip = (
+            any(t is not None and t.is_title and t.pos_ == "PROPN" for t in (before, after))  # in a longer name
+            or (doc[i].is_sent_start and lowers[i] in lower_words)  # "Police said", with "police" elsewhere
+            or (len(span) == 1 and span[0].pos_ != "PROPN")  # "Young officers", after "Paul Young"
+            or ignore(span.start_char, span.end_char)
+        )
+        if not skip:
+            found.append(Candidate(Span(doc, i, match, label=source.span.label_), source.type,
+                                   source.confidence * 0.8, source.key))
+            taken.update(range(i, match))
+        i = match
+    return found
+
+
 def collect_mentions(doc: Doc, gazetteer: Gazetteer, ignore: Callable[[int, int], bool]) -> list[Candidate]:
     """Typed named mentions (NER, gazetteer, demonyms) of a parsed document, outside boilerplate."""
     stripped: list[tuple[Span, int | None]] = []
@@ -384,6 +442,7 @@ def collect_mentions(doc: Doc, gazetteer: Gazetteer, ignore: Callable[[int, int]
         if etype == "person" and title is None:
             title = _title_before(doc, span.start, in_entity)
         cands.append(Candidate(span, etype, conf, key, title if etype == "person" else None))
+    cands += _repeated_names(doc, cands, lowers, caseless, ignore)
     persons = [c.span for c in cands if c.type == "person"]
     person_tokens = {t.text for s in persons if len(s) > 1 for t in s}
     person_words = person_tokens | {s.text for s in persons if len(s) == 1}
