@@ -198,6 +198,12 @@ def test_a_person_mistyped_by_ner_is_a_person(extractor: Extractor, text: str, n
     assert entity_named(run(extractor, text), name).type == "person"  # NER: ORG, ORG, ORG, ORG, GPE
 
 
+def test_a_photo_caption_marker_is_not_part_of_a_name(extractor: Extractor) -> None:
+    record = run(extractor, "FILE - Omar Haddad, the bomber behind the market attack, is seen in this undated photo.")
+    assert entity_named(record, "Omar Haddad").type == "person"  # NER: "FILE - Omar Haddad", ORG
+    assert not any("FILE" in m.text for e in record.entities for m in e.mentions)
+
+
 def test_a_surname_ner_missed_is_a_mention_of_the_person(extractor: Extractor) -> None:
     record = run(extractor, "Opposition leader Freddy Ocampo spoke on Monday. Ocampo rejected the claim.")
     person = entity_named(record, "Freddy Ocampo")

@@ -69,7 +69,8 @@ PERSON_CUES = frozenset({"who", "whom", "whose"})
 PERSON_APPOSITIONS = frozenset("""man woman wife husband son daughter mother father brother sister friend leader
 member student teacher driver owner officer official spokesman spokeswoman commander general minister
 president activist journalist lawyer lawmaker attorney prosecutor judge doctor resident citizen playwright
-writer author founder chief director suspect victim witness cleric preacher soldier worker pilot relative
+writer author founder chief director suspect victim witness cleric preacher soldier worker pilot bomber
+gunman attacker relative
 cousin uncle aunt nephew niece grandson granddaughter widow""".split())
 # Lower-case words inside personal names: "María del Carmen Nadal", "Tarek el Aissami".
 NAME_PARTICLES = frozenset("de del della da das do dos di du la las le los van von der den bin ibn bint al el y".split())
@@ -141,7 +142,8 @@ def region_name(text: str) -> bool:
 
 
 def _strip(span: Span, gazetteer: Gazetteer) -> tuple[Span | None, int | None]:
-    """Drop leading determiners/titles/demonyms and a trailing possessive; (span, title token index)."""
+    """Drop leading determiners/titles/demonyms, a photo caption's "FILE -" and a trailing possessive; (span,
+    title token index)."""
     start, end = span.start, span.end
     doc = span.doc
     title: int | None = None
@@ -151,6 +153,9 @@ def _strip(span: Span, gazetteer: Gazetteer) -> tuple[Span | None, int | None]:
         word = token.lower_
         if word in {"the", "a", "an"} or token.is_space:
             start += 1
+            continue
+        if token.text == "FILE" and start + 2 < end and doc[start + 1].text in {"-", "–", "—", ":"}:
+            start += 2  # a photo caption's marker: "FILE - Salman Abedi, ..."
             continue
         if not person:
             break
