@@ -212,6 +212,7 @@ def test_a_story_event_stays_asserted(extractor: Extractor) -> None:
     ("The opposition called for the assassination of the dictator.", "assassination", "planned"),
     ("The leaders urged the army to attack the rebels.", "attack", "planned"),
     ("There were rumors of an attack on the garrison.", "attack", "hypothetical"),
+    ("The gang bought rifles to rob the banks and kill the guards.", "kill", "planned"),  # joined to a purpose
 ])
 def test_each_modality(extractor: Extractor, text: str, word: str, expected: str) -> None:
     assert modality(extractor, text, word) == expected

@@ -308,6 +308,21 @@ def test_attempted_killing_is_an_attack(extractor: Extractor) -> None:
     assert [e.type for e in record.events if "assassination" in e.trigger] == ["attack"]
 
 
+@pytest.mark.parametrize("text", [
+    "The new governor has pledged to fight drug smuggling along the coast.",
+    "Police in the port city are battling organised crime.",
+    "The senator defended the war on drugs.",
+    "Ministers discussed the battle against corruption.",
+])
+def test_violence_aimed_at_a_scourge_is_no_event(extractor: Extractor, text: str) -> None:
+    assert not [e for e in run(extractor, text).events if e.type in {"armedclash", "conflict", "attack"}]
+
+
+def test_the_first_object_decides_a_scourge(extractor: Extractor) -> None:
+    record = run(extractor, "Soldiers fought the rebels and banditry in the hills.")
+    assert event(record, "fought").type == "armedclash"
+
+
 def test_object_bound_verb(extractor: Extractor) -> None:
     record = run(extractor, "The army issued a statement. Officials issued new passports.")
     issued = events(record, "issued")

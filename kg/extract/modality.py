@@ -198,7 +198,17 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
 def _infinitive_reading(verb: Token) -> str | None:
     """What a to-infinitive says of its event where no verb above decides it: a subject ("to bomb the town
     would be a crime"), a purpose ("troops moved in to attack the camp"), what a noun wants ("orders to
-    attack", "a decision to strike") or an adjective of readiness ("ready to attack") is not a happening."""
+    attack", "a decision to strike") or an adjective of readiness ("ready to attack") is not a happening. A bare
+    verb joined to an infinitive shares its reading ("moved in to seize the bridge and kill its guards")."""
+    if verb.dep_ == "conj" and verb.tag_ == "VB" and not any(
+            c.dep_ in {"aux", "nsubj", "nsubjpass"} for c in verb.children):
+        head = verb.head  # the verb it is joined to (the parser may hang it on that verb's object)
+        for _ in range(3):
+            if head.pos_ in {"VERB", "AUX"} or head.head is head:
+                break
+            head = head.head
+        if head.tag_ == "VB":
+            verb = head
     if verb.tag_ != "VB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
         return None
     head = verb.head

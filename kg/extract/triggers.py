@@ -6,7 +6,8 @@ idiom ("under fire"), never a weapon or a person ("bomb", "bomber": those are ar
 ("say", "tell") start a Statement only where the text is about a statement ("said in a statement", "told
 reporters", "said it would ..."); object-bound verbs only with their object ("issued a statement", "called
 him"), whose noun then starts no second event; "tried to" is no trial; "seized two men" is an arrest;
-"attempted murder" is an attack. A trigger then takes the finer type its arguments call for (``refine`` in the
+"attempted murder" is an attack; a violent word whose object is a scourge ("fight crime", "the war on drugs")
+is a campaign, no violence. A trigger then takes the finer type its arguments call for (``refine`` in the
 lexicon: a seizure by an armed group is a takeover, a shooting of protesters a crackdown, "blew himself up" a
 suicide bombing).
 """
@@ -87,7 +88,7 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
             continue
         if token.pos_ == "VERB":
             entry, consumes = _verb_entry(token, lemma, lexicon, index)
-            if entry is None:
+            if entry is None or _against_scourge(token, entry, True):
                 continue
             consumed.update(consumes)
             found.append(Candidate(token, token.i, token.i + 1, entry, True, f"verb:{lemma}"))
@@ -95,7 +96,7 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
             entry = lexicon.nouns.get(lemma) or lexicon.nouns.get(token.lower_)
             if entry is None and lemma.endswith("s"):
                 entry = lexicon.nouns.get(lemma[:-1])  # "Shootings" at the start of a sentence, as a name
-            if entry is None:
+            if entry is None or _against_scourge(token, entry, False):
                 continue
             if (token.dep_ == "compound" and not load_nouns().has("event_head", token.head.lemma_.lower())
                     and _has_verb(token.sent)):
@@ -107,6 +108,23 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
             entry = _refined(token, entry, False, lexicon, index)
             found.append(Candidate(token, token.i, token.i + 1, entry, False, f"noun:{lemma}"))
     return [c for c in found if c.is_verb or c.token.i not in consumed]
+
+
+def _against_scourge(token: Token, entry: TriggerEntry, is_verb: bool) -> bool:
+    """A violent verb or noun aimed at an ill of society (nouns.yaml ``scourge``): "fight drug trafficking",
+    "battled against terrorism", "the war on drugs". Its first object decides ("fought the rebels and crime"
+    is a battle)."""
+    if "violent" not in entry.traits:
+        return False
+    for child in token.children:
+        target: Token | None = None
+        if is_verb and child.dep_ == "dobj":
+            target = child
+        elif child.dep_ == "prep" and child.lower_ in {"against", "on"}:
+            target = next((c for c in child.children if c.dep_ == "pobj"), None)
+        if target is not None:
+            return load_nouns().has("scourge", target.lemma_.lower(), _modifiers(target))
+    return False
 
 
 def _has_verb(sentence: Span) -> bool:
