@@ -156,10 +156,22 @@ def test_counts_are_mapped(extractor: Extractor) -> None:
     ("Rebels destroyed a section of the oil pipeline.", "destroyed", "target", "a section of the oil pipeline"),
     ("The army sent troops to attack the village.", "attack", "agent", "troops"),
     ("Putin met Erdogan in Sochi.", "met", "agent", "Erdogan"),
+    # the trigger's own preposition names what was fired at; an aimed weapon's "at" too, even in the passive
+    ("A sentry fired at three herders near the well.", "fired at", "target", "three herders"),
+    ("Riot police fired into the crowd.", "fired into", "target", "the crowd"),
+    ("A grenade was hurled at the tax office on Friday.", "hurled", "target", "the tax office"),
+    # a building "of" an organisation: the building, and the organisation is targeted too
+    ("Rebels shelled the headquarters of the party.", "shelled", "target", "the headquarters"),
+    ("Rebels shelled the headquarters of the party.", "shelled", "target", "the party"),
 ])
 def test_nominal_and_passive_patterns(extractor: Extractor, text: str, trigger: str, role: str, expected: str) -> None:
     found = [a.text for a in args(event(run(extractor, text), trigger), role)]
     assert expected in found, f"{text!r}: {role} {found}"
+
+
+def test_where_a_weapon_was_left_is_its_place(extractor: Extractor) -> None:
+    planted = event(run(extractor, "The device was planted at the police station."), "planted")
+    assert [a.text for a in args(planted, "place")] == ["the police station"] and not args(planted, "target")
 
 
 @pytest.mark.parametrize("text, trigger, target, agent", [

@@ -44,6 +44,9 @@ SUFFER_VERBS = frozenset({"suffer", "sustain", "receive", "incur", "survive", "d
 RESPONSIBILITY_VERBS = frozenset({"claim", "accept", "admit", "take", "bear", "deny", "assume"})
 NON_ARGUMENT_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 INSTRUMENT_TYPES = frozenset({"weapon", "vehicle"})
+# Verbs that send a weapon at something: "at X" is what it was aimed at ("a grenade was thrown at the post"),
+# where with other verbs it is where it happened ("the bomb was placed at the entrance").
+AIMED_VERBS = frozenset({"throw", "hurl", "lob", "toss", "fling", "fire", "shoot", "launch", "aim", "point"})
 ACTOR_NOMINALS = ACTOR_TYPES - {"state"}
 PARTITIVE_TAGS = frozenset({"CD", "DT", "PRP", "JJS", "PDT"})  # "two of", "some of", "most of"
 # Verbs whose object is the subject of their infinitive ("sent troops to attack", "ordered police to arrest").
@@ -99,8 +102,8 @@ class ArgumentBuilder:
             start, end = self.index.spans[head.i]
             return found, self.doc[start:end]
         found = self.index.nominal_at(head)
-        if found is not None and self._type(found) in INSTRUMENT_TYPES:  # "Israeli jets": the jets
-            start, end = self.index.spans[head.i]
+        if found is not None and self._type(found) in INSTRUMENT_TYPES | {"facility"}:
+            start, end = self.index.spans[head.i]  # "Israeli jets": the jets; "the offices of X": the offices
             return found, self.doc[start:end]
         # "six Hezbollah fighters", "Iranian troops", "hundreds of Iranian troops"
         queue = [c for c in head.children if c.dep_ in {"compound", "amod", "poss", "nmod", "appos"}]
@@ -200,12 +203,12 @@ class ArgumentBuilder:
                 # "two journalists, John Smith and Maria Lopez,": the apposition lists the group's members
                 self.add(role, child, rule + "+members", confidence * 0.8)
             elif role == "target" and etype in {"facility", "vehicle"} and child.dep_ in {"poss", "prep"}:
-                # "the home of X", "X's residence", "his armored vehicle": X is targeted too
+                # "the home of X", "X's residence", "the offices of a party": X is targeted too
                 owners = [child] if child.dep_ == "poss" else (
                     [o for o in child.children if o.dep_ == "pobj"] if child.lower_ == "of" else [])
                 for owner in owners:
                     owner_id = self.index.entity_at(owner) or self.index.nominal_at(owner)
-                    if self._type(owner_id) == "person" or (owner_id is None and owner.pos_ == "PROPN"):
+                    if self._type(owner_id) in ACTOR_TYPES or (owner_id is None and owner.pos_ == "PROPN"):
                         self.add(role, owner, rule + "+owner", confidence * 0.8)
             elif child.dep_ == "prep" and child.lower_ in {"in", "of"} and role == "place" and entity_id is not None \
                     and entity_id in self.index.nominals:
@@ -250,9 +253,13 @@ class ArgumentBuilder:
                 self.add("target", obj, "prep-for", 0.55)  # "aid for the refugees"
             elif word == "from" and "giving" in traits and self._is_actor(obj):
                 self.add("agent", obj, "prep-from", 0.6)  # "bought rifles from Russia": Russia gives
+            elif prep.i in range(self.cand.start, self.cand.end) and "violent" in traits:
+                self.add("target", obj, f"prep-{word}", 0.7)  # the trigger's own: "fired at", "fire into"
             elif word == "at" and "violent" in traits and self.cand.is_verb and any(
-                    c.dep_ in {"dobj", "obj"} for c in self.cand.token.children):
-                self.add("target", obj, "prep-at", 0.7)  # "threw a grenade at a police post"
+                    c.dep_ in {"dobj", "obj"} or (c.dep_ == "nsubjpass" and self._is_weapon(c)
+                                                  and self.cand.token.lemma_.lower() in AIMED_VERBS)
+                    for c in self.cand.token.children):
+                self.add("target", obj, "prep-at", 0.7)  # "threw a grenade at a post", "a grenade was thrown at"
             elif word in PLACE_PREPS:
                 self.add("place", obj, f"prep-{word}", 0.75)
             elif word in TARGET_PREPS:
@@ -268,6 +275,10 @@ class ArgumentBuilder:
                 self.add("instrument", obj, "prep-with", 0.5)  # not "charged with treason"
             elif word == "of" and not self.cand.is_verb:
                 self.add("target", obj, "prep-of", 0.65)
+
+    def _is_weapon(self, token: Token) -> bool:
+        found = self.index.entity_at(token) or self.index.nominal_at(token)
+        return self._type(found) == "weapon" or (found is None and self.nouns.has("weapon", token.lemma_.lower()))
 
     def _names_someone(self, token: Token) -> bool:
         """Whether a phrase or any of its conjuncts is a name ("Monsignor Romero and the Jesuit priests"), not
