@@ -169,6 +169,27 @@ def test_nominal_and_passive_patterns(extractor: Extractor, text: str, trigger: 
     assert expected in found, f"{text!r}: {role} {found}"
 
 
+@pytest.mark.parametrize("text, trigger, target", [
+    ("The mortar round left four recruits badly injured.", "injured", "four recruits"),
+    ("The rocket left two shepherds dead.", "dead", "two shepherds"),
+])
+def test_what_became_of_an_object_names_the_victim_not_the_cause(extractor: Extractor, text: str, trigger: str,
+                                                                 target: str) -> None:
+    found = event(run(extractor, text), trigger)
+    assert [a.text for a in args(found, "target")] == [target]
+
+
+def test_who_left_them_so_is_the_agent(extractor: Extractor) -> None:
+    wounded = event(run(extractor, "The bandits beat the driver and left him badly wounded."), "wounded")
+    assert [a.text for a in args(wounded, "target")] == ["him"]
+    assert [a.text for a in args(wounded, "agent")] == ["The bandits"]
+
+
+def test_members_after_including_share_the_verbs_target(extractor: Extractor) -> None:
+    killed = event(run(extractor, "Nine people were killed, including three nurses."), "killed")
+    assert [a.text for a in args(killed, "target")] == ["Nine people", "three nurses"]
+
+
 def test_where_a_weapon_was_left_is_its_place(extractor: Extractor) -> None:
     planted = event(run(extractor, "The device was planted at the police station."), "planted")
     assert [a.text for a in args(planted, "place")] == ["the police station"] and not args(planted, "target")

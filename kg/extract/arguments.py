@@ -4,14 +4,18 @@ with what (instrument), when (time), and the count of victims.
 - verbs: active subject (agent, or the lexicon's ``subject_role``), passive subject (target for
   ``passive_target`` verbs), "by" agent, direct object (target; for communication events only an actor),
   prepositions in/near/at/... (place), against/on (target), to (recipient of a communication), with
-  (instrument of violence, partner of a contact); a subject shared by coordinated verbs, inherited from a
-  controlling verb ("moved to attack") or from the clause a participle hangs on ("..., killing six");
-  the antecedent of a relative clause ("the man who bombed"), "where" clauses (place);
+  (instrument of violence, partner of a contact), the trigger's own preposition and an aimed weapon's "at"
+  (target: "fired at X", "a grenade was thrown at X"), "including" after a verb with a target (more
+  targets); a subject shared by coordinated verbs, inherited from a controlling verb ("moved to attack")
+  or from the clause a participle hangs on ("..., killing six"); the antecedent of a relative clause ("the
+  man who bombed"), "where" clauses (place); a participle saying what became of an object ("left him
+  wounded": the object is the target, not what left him so);
 - nouns: compound/adjective modifiers and possessives ("Russian airstrikes", "Israel's offensive"),
   "by" (agent), "on/against" (target), "of" (target), in/near/at (place), the subject of a light verb
   ("launched an offensive", "were given an ultimatum by"), "suffered injuries", "attacks carried out by",
   "claimed responsibility for", "a battle between X and Y", coordinated event nouns sharing "of";
-- adjectives "dead"/"wounded": the noun they describe ("left 11 people dead");
+- adjectives "dead"/"wounded": the noun they describe ("left 11 people dead": the object, not the subject);
+- a facility noun with an "of" owner is the facility ("the offices of X"); its owner is a target too;
 - arguments spread to conjuncts, to the members after "including", to a place's apposition and to the named
   members a plural group's apposition lists ("two journalists, John Smith and Maria Lopez,");
 - time: a date expression attached to the trigger, else the only one in the sentence.
@@ -44,6 +48,7 @@ SUFFER_VERBS = frozenset({"suffer", "sustain", "receive", "incur", "survive", "d
 RESPONSIBILITY_VERBS = frozenset({"claim", "accept", "admit", "take", "bear", "deny", "assume"})
 NON_ARGUMENT_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 INSTRUMENT_TYPES = frozenset({"weapon", "vehicle"})
+RESULT_VERBS = frozenset({"leave", "find", "render", "keep"})  # "left him wounded", "found them injured"
 # Verbs that send a weapon at something: "at X" is what it was aimed at ("a grenade was thrown at the post"),
 # where with other verbs it is where it happened ("the bomb was placed at the entrance").
 AIMED_VERBS = frozenset({"throw", "hurl", "lob", "toss", "fling", "fire", "shoot", "launch", "aim", "point"})
@@ -253,6 +258,9 @@ class ArgumentBuilder:
                 self.add("target", obj, "prep-for", 0.55)  # "aid for the refugees"
             elif word == "from" and "giving" in traits and self._is_actor(obj):
                 self.add("agent", obj, "prep-from", 0.6)  # "bought rifles from Russia": Russia gives
+            elif word == "including" and prep.head.i == self.cand.token.i and any(
+                    a.role == "target" for a in self.arguments):
+                self.add("target", obj, "including", 0.6)  # "12 people were killed, including two children"
             elif prep.i in range(self.cand.start, self.cand.end) and "violent" in traits:
                 self.add("target", obj, f"prep-{word}", 0.7)  # the trigger's own: "fired at", "fire into"
             elif word == "at" and "violent" in traits and self.cand.is_verb and any(
@@ -307,6 +315,8 @@ class ArgumentBuilder:
     def verb_arguments(self) -> None:
         verb = self.cand.token
         entry = self.cand.entry
+        if self._result_of(verb):
+            return
         subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "csubj"}]
         source = verb
         # Shared subject of coordinated verbs, of a controlling verb ("began arriving"), or of the clause
@@ -376,6 +386,26 @@ class ArgumentBuilder:
             if child.dep_ == "prt":
                 self._preps(child)
         self._shared_place()
+
+    def _result_of(self, verb: Token) -> bool:
+        """A participle that says what became of a verb's object ("the blast left three soldiers injured", "left
+        him badly wounded"): the object is its target, and what left them so is not."""
+        if verb.tag_ != "VBN" or verb.dep_ not in {"oprd", "acomp", "xcomp", "ccomp", "advcl"} \
+                or verb.head.lemma_.lower() not in RESULT_VERBS \
+                or any(c.dep_ in {"nsubj", "nsubjpass", "aux", "auxpass"} for c in verb.children):
+            return False
+        objects = [c for c in verb.head.children if c.dep_ in {"dobj", "obj"}]
+        if not objects:
+            return False
+        for obj in objects:
+            self.add("target", obj, "result", 0.7)
+        clause = verb.head.head if verb.head.dep_ == "conj" else verb.head  # "shot him and left him wounded"
+        for subj in clause.children:
+            if subj.dep_ == "nsubj" and self._is_actor(subj):
+                self.add("agent", subj, "result", 0.6)
+        self._preps(verb)
+        self._shared_place()
+        return True
 
     # -------------------------------------------------------------- nouns
 
@@ -478,9 +508,11 @@ class ArgumentBuilder:
             if noun.dep_ == "amod":
                 self.add("target", noun.head, "adjective", 0.7)
             elif noun.dep_ in {"oprd", "acomp", "xcomp", "ccomp", "advcl"}:
-                for other in noun.head.children:
-                    if other.dep_ in {"dobj", "nsubj", "nsubjpass"}:
-                        self.add("target", other, "adjective", 0.65)
+                # "left 11 people dead": the object; "was found dead", "six were wounded": the subject
+                others = [c for c in noun.head.children if c.dep_ in {"dobj", "obj"}] or [
+                    c for c in noun.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+                for other in others:
+                    self.add("target", other, "adjective", 0.65)
                 self._preps(noun.head)  # "shot dead by police"
         self._shared_place()
 

@@ -204,7 +204,7 @@ def _infinitive_reading(verb: Token) -> str | None:
             c.dep_ in {"aux", "nsubj", "nsubjpass"} for c in verb.children):
         head = verb.head  # the verb it is joined to (the parser may hang it on that verb's object)
         for _ in range(3):
-            if head.pos_ in {"VERB", "AUX"} or head.head is head:
+            if head.pos_ in {"VERB", "AUX"} or head.head.i == head.i:
                 break
             head = head.head
         if head.tag_ == "VB":
