@@ -190,6 +190,13 @@ def test_members_after_including_share_the_verbs_target(extractor: Extractor) ->
     assert [a.text for a in args(killed, "target")] == ["Nine people", "three nurses"]
 
 
+def test_a_harm_takes_the_agent_of_the_attack_it_happened_in(extractor: Extractor) -> None:
+    record = run(extractor, "Four porters were killed in Boko Haram raids on the market. Two men were wounded in "
+                            "a clash between police and smugglers.")
+    assert [a.text for a in args(event(record, "killed"), "agent")] == ["Boko Haram"]
+    assert not args(event(record, "wounded"), "agent")  # a battle's sides did not both wound them
+
+
 def test_where_a_weapon_was_left_is_its_place(extractor: Extractor) -> None:
     planted = event(run(extractor, "The device was planted at the police station."), "planted")
     assert [a.text for a in args(planted, "place")] == ["the police station"] and not args(planted, "target")

@@ -1,6 +1,6 @@
 """Event mentions: triggers (:mod:`kg.extract.triggers`), their arguments (:mod:`kg.extract.arguments`), modality
 and attribution (:mod:`kg.extract.modality`), and the killed/injured counts, one :class:`~kg.records.Event` per
-mention. With each goes what event coreference (:mod:`kg.extract.coref_events`) and the past-reference
+mention; a harm with no agent takes the agent of the attack it happened in. With each goes what event coreference (:mod:`kg.extract.coref_events`) and the past-reference
 check need from the parse, so that both can run on the whole document after its pieces are parsed.
 """
 
@@ -39,6 +39,7 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
     candidates = sorted(find_triggers(doc, lexicon, index, ignore), key=lambda c: c.start)
     nouns = {c.token.i: c for c in candidates if not c.is_verb}
     verbs = {c.token.i: c for c in candidates if c.is_verb}
+    placed: dict[int, int] = {}  # trigger token -> its mention's place in ``found``
     for number, cand in enumerate(candidates, 1):
         trig = doc[cand.start: cand.end]
         if ignore(trig.start_char, trig.end_char):
@@ -80,6 +81,42 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
         if anchor is not None:
             cue = replace(cue, anchor=doc[anchor.start].idx - trig.start_char)
         found.append(Found(event, cue, year, long_past))
+        placed[cand.token.i] = len(found) - 1
+    return _caused_by(found, candidates, placed, nouns)
+
+
+CAUSE_PREPS = frozenset({"in", "during", "by"})
+
+
+def _caused_by(found: list[Found], candidates: list[Candidate], placed: dict[int, int],
+               nouns: dict[int, Candidate]) -> list[Found]:
+    """A harm with no agent takes the agent (and, if it has none, the instrument) of the violent event it
+    happened in: "soldiers were killed in ISIS attacks", "wounded in a bombing by the militia". Not of a
+    battle: "wounded in a battle between troops and rebels" says neither side did it."""
+    for cand in candidates:
+        at = placed.get(cand.token.i)
+        if at is None or "harm" not in cand.entry.traits or not cand.is_verb:
+            continue
+        event = found[at].event
+        if any(a.role == "agent" for a in event.arguments):
+            continue
+        for prep in cand.token.children:
+            if prep.dep_ not in {"prep", "agent"} or prep.lower_ not in CAUSE_PREPS:
+                continue
+            for obj in prep.children:
+                cause = nouns.get(obj.i)
+                if obj.dep_ != "pobj" or cause is None or "violent" not in cause.entry.traits \
+                        or "contact" in cause.entry.traits or obj.i not in placed:  # a battle's sides: not
+                    continue
+                source = found[placed[obj.i]].event.arguments
+                wanted = {"agent"} | ({"instrument"} if not any(a.role == "instrument" for a in event.arguments)
+                                      else set())
+                taken = {(a.start, a.end) for a in event.arguments}
+                extra = tuple(replace(a, rule=a.rule + "+cause", confidence=round(a.confidence * 0.8, 3))
+                              for a in source if a.role in wanted and (a.start, a.end) not in taken)
+                if extra:
+                    found[at] = replace(found[at], event=replace(event, arguments=event.arguments + extra))
+                    event = found[at].event
     return found
 
 
