@@ -1,7 +1,8 @@
 """Event mentions: triggers (:mod:`kg.extract.triggers`), their arguments (:mod:`kg.extract.arguments`), modality
 and attribution (:mod:`kg.extract.modality`), and the killed/injured counts, one :class:`~kg.records.Event` per
-mention; a harm with no agent takes the agent of the attack it happened in. With each goes what event coreference (:mod:`kg.extract.coref_events`) and the past-reference
-check need from the parse, so that both can run on the whole document after its pieces are parsed.
+mention; a harm with no agent takes the agent of the attack it happened in. With each goes what event
+coreference (:mod:`kg.extract.coref_events`) and the past-reference check need from the parse, so that both can
+run on the whole document after its pieces are parsed.
 """
 
 from __future__ import annotations
