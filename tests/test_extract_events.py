@@ -213,6 +213,9 @@ def test_a_story_event_stays_asserted(extractor: Extractor) -> None:
     ("The leaders urged the army to attack the rebels.", "attack", "planned"),
     ("There were rumors of an attack on the garrison.", "attack", "hypothetical"),
     ("The gang bought rifles to rob the banks and kill the guards.", "kill", "planned"),  # joined to a purpose
+    ("Engineers say the old dam is about to collapse and the reservoir about to explode.", "explode", "expected"),
+    ("The rumour that the consul was kidnapped is false.", "kidnapped", "denied"),
+    ("Mercenaries flew in to take part in night bombings.", "bombings", "planned"),  # what a purpose carries out
 ])
 def test_each_modality(extractor: Extractor, text: str, word: str, expected: str) -> None:
     assert modality(extractor, text, word) == expected
@@ -228,6 +231,8 @@ def test_each_modality(extractor: Extractor, text: str, word: str, expected: str
     ("Gangs that committed murders in the capital were arrested.", "murders"),  # the past: it happened
     ("The opposition called for an inquiry into the assassination.", "assassination"),  # not asked for
     ("Residents were killed by a bomb on Monday.", "killed"),
+    ("A suspect was arrested for the attack on the ministry.", "attack"),  # arrests follow the story's events
+    ("The report that the convoy was ambushed reached the capital.", "ambushed"),  # a report not called false
 ])
 def test_the_clause_around_an_event_noun_is_not_always_about_it(extractor: Extractor, text: str, word: str) -> None:
     assert modality(extractor, text, word) == "asserted"

@@ -19,7 +19,10 @@ Conditionals, "must" and modal nouns ("if they attack", "they must attack", "in 
 of an attack", "rumours of an attack", "to prevent attacks") are ``hypothetical``; what is demanded is
 ``planned`` ("called for the assassination of", "urged the army to attack"). An infinitive as a subject, a
 purpose, a noun's goal or with an adjective of readiness is not a happening either ("to bomb the town would
-be a crime", "moved in to attack", "orders to attack", "ready to strike").
+be a crime", "moved in to attack", "orders to attack", "ready to strike"), nor is what such an infinitive
+carries out or is joined to ("came to take part in night bombings", "to rob the banks and kill the guards");
+"about to explode" is ``expected``, and a report the sentence calls false is ``denied`` ("the report that the
+mayor was wounded is unfounded").
 """
 
 from __future__ import annotations
@@ -92,6 +95,9 @@ _YEAR = re.compile(r"(?<![\d,.])(1[89]\d\d|20\d\d)(?![\d,])")
 _LONG_AGO = re.compile(r"\b(years|decades|centuries|a century|a decade|a year)\s+ago\b|\blast\s+year\b|"
                        r"\bprevious\s+year\b|\bin\s+the\s+past\b|\b(1[89]|20)?\d0['’]?s\b|['’]\d0s\b", re.I)
 BACKGROUND_NOUNS = frozenset({"anniversary", "commemoration", "centenary", "centennial", "jubilee"})
+REPORT_NOUNS = frozenset({"report", "rumor", "rumour", "claim", "news", "version", "allegation", "story"})
+FALSE_WORDS = frozenset({"unfounded", "false", "untrue", "baseless", "groundless", "incorrect", "inaccurate",
+                         "fabricated", "lie", "fabrication", "invention"})
 # Adjectives of readiness or will with an infinitive: "ready to attack", "unwilling to withdraw".
 READINESS = {"ready": "hypothetical", "willing": "hypothetical", "eager": "hypothetical", "prepared": "hypothetical",
              "determined": "planned", "keen": "hypothetical", "poised": "expected", "reluctant": "hypothetical",
@@ -123,6 +129,12 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
         unrealised = _infinitive_reading(trigger)
         if unrealised is not None:
             return unrealised
+    elif (trigger.dep_ == "dobj" and trigger.head.lemma_.lower() in OCCURRENCE_VERBS
+          or trigger.dep_ == "pobj" and trigger.head.lower_ in MEANS_PREPS):
+        carrier = _clause_of(trigger, False)  # the verb that carries the event out
+        unrealised = _infinitive_reading(carrier) if carrier.pos_ == "VERB" else None
+        if unrealised is not None:
+            return unrealised  # "came to take part in night bombings", "moved in to launch an attack"
     if not is_verb:
         for child in trigger.children:
             if child.dep_ == "amod" and child.lower_ in PLAN_MODIFIERS:
@@ -183,6 +195,8 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
             current = current.head.head  # "denied reports that a unit was attacked"
             steps += 1
             continue
+        if current.dep_ in {"acl", "relcl"} and _said_false(current.head):
+            return "denied"  # "the report that the mayor was wounded is unfounded"
         if current.dep_ not in {"xcomp", "ccomp", "conj", "acomp"} or current.head is current or steps >= 3:
             break
         if current.dep_ == "ccomp" and current.head.lemma_.lower() not in DENY_VERBS | THREAT_VERBS:
@@ -193,6 +207,13 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
     if climb and current.dep_ == "xcomp" and current.head.lemma_.lower() in EXPECT_WORDS | PLAN_VERBS:
         return "expected" if current.head.lemma_.lower() in EXPECT_WORDS else "planned"
     return "asserted"
+
+
+def _said_false(noun: Token) -> bool:
+    """A report noun that the sentence calls false: "the report ... is unfounded", "the rumour is untrue"."""
+    if noun.lemma_.lower() not in REPORT_NOUNS or noun.dep_ != "nsubj" or noun.head.lemma_.lower() not in COPULAS:
+        return False
+    return any(c.dep_ in {"acomp", "attr"} and c.lemma_.lower() in FALSE_WORDS for c in noun.head.children)
 
 
 def _infinitive_reading(verb: Token) -> str | None:
@@ -221,6 +242,8 @@ def _infinitive_reading(verb: Token) -> str | None:
         return "planned"
     if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.lower_ in READINESS:
         return READINESS[head.lower_]
+    if verb.dep_ == "xcomp" and head.lower_ == "about":
+        return "expected"  # "a bomb about to explode"
     return None
 
 
