@@ -303,6 +303,12 @@ def test_weapon_nouns_and_idioms_start_no_event(extractor: Extractor) -> None:
     assert not record.events
 
 
+def test_a_weapon_verbs_participle_can_name_a_thing(extractor: Extractor) -> None:
+    things = run(extractor, "Police recovered 40 detonating caps and six exploding shells.")
+    assert not [e for e in things.events if e.type == "bombing"]
+    assert event(run(extractor, "Witnesses saw an exploding van near the gate."), "exploding").type == "bombing"
+
+
 def test_attempted_killing_is_an_attack(extractor: Extractor) -> None:
     record = run(extractor, "He survived an attempted assassination in the capital.")
     assert [e.type for e in record.events if "assassination" in e.trigger] == ["attack"]

@@ -7,7 +7,7 @@ idiom ("under fire"), never a weapon or a person ("bomb", "bomber": those are ar
 reporters", "said it would ..."); object-bound verbs only with their object ("issued a statement", "called
 him"), whose noun then starts no second event; "tried to" is no trial; "seized two men" is an arrest;
 "attempted murder" is an attack; a violent word whose object is a scourge ("fight crime", "the war on drugs")
-is a campaign, no violence. A trigger then takes the finer type its arguments call for (``refine`` in the
+is a campaign, no violence; "detonating caps" are things, not a bombing. A trigger then takes the finer type its arguments call for (``refine`` in the
 lexicon: a seizure by an armed group is a takeover, a shooting of protesters a crackdown, "blew himself up" a
 suicide bombing).
 """
@@ -88,7 +88,7 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
             continue
         if token.pos_ == "VERB":
             entry, consumes = _verb_entry(token, lemma, lexicon, index)
-            if entry is None or _against_scourge(token, entry, True):
+            if entry is None or _against_scourge(token, entry, True) or _kind_of_weapon(token, entry):
                 continue
             consumed.update(consumes)
             found.append(Candidate(token, token.i, token.i + 1, entry, True, f"verb:{lemma}"))
@@ -125,6 +125,14 @@ def _against_scourge(token: Token, entry: TriggerEntry, is_verb: bool) -> bool:
         if target is not None:
             return load_nouns().has("scourge", target.lemma_.lower(), _modifiers(target))
     return False
+
+
+def _kind_of_weapon(verb: Token, entry: TriggerEntry) -> bool:
+    """A weapon verb's participle naming a kind of thing: "detonating caps", "exploding bullets". Not where it
+    describes a vehicle, a building or a person: "an exploding car" is a bombing."""
+    if "weapon" not in entry.traits or verb.tag_ != "VBG" or verb.dep_ not in {"amod", "compound"}:
+        return False
+    return load_nouns().entity_type(verb.head.lemma_.lower()) not in {"vehicle", "facility", "place", "person"}
 
 
 def _has_verb(sentence: Span) -> bool:
