@@ -220,7 +220,7 @@ def _infinitive_reading(verb: Token) -> str | None:
     """What a to-infinitive says of its event where no verb above decides it: a subject ("to bomb the town
     would be a crime"), a purpose ("troops moved in to attack the camp"), what a noun wants ("orders to
     attack", "a decision to strike") or an adjective of readiness ("ready to attack") is not a happening. A bare
-    verb joined to an infinitive shares its reading ("moved in to seize the bridge and kill its guards")."""
+    verb joined to an infinitive shares its reading ("bought rifles to rob the banks and kill the guards")."""
     if verb.dep_ == "conj" and verb.tag_ == "VB" and not any(
             c.dep_ in {"aux", "nsubj", "nsubjpass"} for c in verb.children):
         head = verb.head  # the verb it is joined to (the parser may hang it on that verb's object)

@@ -7,9 +7,9 @@ idiom ("under fire"), never a weapon or a person ("bomb", "bomber": those are ar
 reporters", "said it would ..."); object-bound verbs only with their object ("issued a statement", "called
 him"), whose noun then starts no second event; "tried to" is no trial; "seized two men" is an arrest;
 "attempted murder" is an attack; a violent word whose object is a scourge ("fight crime", "the war on drugs")
-is a campaign, no violence; "detonating caps" are things, not a bombing. A trigger then takes the finer type its arguments call for (``refine`` in the
-lexicon: a seizure by an armed group is a takeover, a shooting of protesters a crackdown, "blew himself up" a
-suicide bombing).
+is a campaign, no violence; "detonating caps" are things, not a bombing. A trigger then takes the finer type
+its arguments call for (``refine`` in the lexicon: a seizure by an armed group is a takeover, a shooting of
+protesters a crackdown, "blew himself up" a suicide bombing).
 """
 
 from __future__ import annotations
