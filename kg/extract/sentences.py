@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 from kg.extract.boilerplate import boilerplate_spans
 
 BREAKS = "kg_breaks"  # user_data key: character offsets where a sentence must start
+TEXT = "kg_text"  # user_data key: the text the Doc was made from (``doc.text`` rebuilds it from every token)
 _LINE_BREAK = re.compile(r"\n\s*")
 _ENDS_SENTENCE = frozenset(".!?:;\"'”’)»…|")
 _HORIZONTAL = " \t\r\f\v\u00a0"
@@ -44,6 +45,12 @@ def line_starts(text: str) -> list[int]:
                 continue  # hard-wrapped text: the sentence goes on on the next line
         starts.append(start)
     return starts
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text: the one the extractor made it from, else rebuilt by spaCy (a Doc's text cannot change)."""
+    text = doc.user_data.get(TEXT)
+    return text if isinstance(text, str) else doc.text
 
 
 def boundary_offsets(spans: Iterable[tuple[int, int]]) -> list[int]:
@@ -78,10 +85,11 @@ class LineBreaks:
     """Pipeline component: line breaks and boilerplate edges start sentences (see the module docstring)."""
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
         breaks = doc.user_data.get(BREAKS)
         if breaks is None:
-            breaks = boundary_offsets(boilerplate_spans(doc.text))
-        set_sentence_starts(doc, [*line_starts(doc.text), *breaks])
+            breaks = boundary_offsets(boilerplate_spans(text))
+        set_sentence_starts(doc, [*line_starts(text), *breaks])
         return doc
 
 
