@@ -329,6 +329,37 @@ def test_the_first_object_decides_a_scourge(extractor: Extractor) -> None:
     assert event(record, "fought").type == "armedclash"
 
 
+def test_a_disease_is_a_scourge(extractor: Extractor) -> None:
+    record = run(extractor, "Doctors in the province said they must attack the virus early.")
+    assert not [e for e in record.events if e.type == "attack"]
+
+
+def test_a_violent_verb_with_a_penalty_names_no_violence(extractor: Extractor) -> None:
+    record = run(extractor, "The government hit three oil firms with new sanctions on Monday.")
+    assert not events(record, "hit")
+    assert [e.type for e in events(record, "sanctions")] == ["sanction"]
+    weapons = run(extractor, "Rebels hit the convoy with rockets near the border.")
+    assert event(weapons, "hit").type == "shelling"
+
+
+@pytest.mark.parametrize(("text", "trigger"), [
+    ("Dock workers began a 48-hour strike at the port on Monday.", "hour strike"),
+    ("Unions called a two-day strike against the pension reform.", "day strike"),
+])
+def test_a_strike_that_lasts_hours_or_days_is_a_labour_strike(extractor: Extractor, text: str, trigger: str) -> None:
+    record = run(extractor, text)
+    assert [e.type for e in record.events] == ["strike"]
+    assert event(record, trigger).type == "strike"
+
+
+def test_calling_off_needs_its_particle(extractor: Extractor) -> None:
+    off = run(extractor, "The union called off the strike on Sunday.")
+    assert event(off, "called").type == "concession"
+    called = run(extractor, "The opposition called a general strike for Friday.")
+    assert not events(called, "called")
+    assert event(called, "general strike").type == "strike"
+
+
 def test_object_bound_verb(extractor: Extractor) -> None:
     record = run(extractor, "The army issued a statement. Officials issued new passports.")
     issued = events(record, "issued")

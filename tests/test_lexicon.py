@@ -30,6 +30,7 @@ def test_shipped_lexicon_gives_every_event_type_its_traits() -> None:
     ("events:\n  riot: [riot]\n", 2, ["must be a mapping"]),
     ("events:\n  riot:\n    subject_role: {riot: victim}\n", 3, ["unknown role 'victim'"]),
     ("events:\n  riot:\n    verbs: [riot\n", 4, ["YAML syntax error"]),
+    ("events:\n  riot:\n    objects:\n      call it off: [strike]\n", 4, ["one lemma, or a lemma and its particle"]),
 ])
 def test_bad_lexicon_is_one_line_at_file_and_line(tmp_path: Path, body: str, line: int, words: list[str]) -> None:
     path = tmp_path / "triggers.yaml"

@@ -79,6 +79,7 @@ class TriggerEntry:
     # as "say"); "object" = only when the direct object's lemma is one of ``objects`` ("issue a statement").
     condition: str | None = None
     objects: frozenset[str] = frozenset()
+    particle: str | None = None  # an "object" verb's particle, which must be there: "call off" a strike
     traits: frozenset[str] = frozenset()
     counts: str | None = None  # "killed"/"injured": the count of victims is stored as this
     attempt: str | None = None  # event type an attempted one is ("attempted murder": attack)
@@ -213,8 +214,13 @@ def load_lexicon(path: Path | str | None = None, lemmatize: Any = None) -> Lexic
             raise ConfigError(f"event '{key}': 'objects' must map verbs to object nouns",
                               where=f"{path}:{spec.line_of('objects')}")
         for word, nouns_ in objects.items():
-            entry = replace(base, condition="object", objects=frozenset(str(n).lower() for n in nouns_))
-            conditional.setdefault(split(str(word))[0], []).append(entry)
+            verb = split(str(word))
+            if len(verb) > 2:
+                raise ConfigError(f"event '{key}': objects verb '{word}' must be one lemma, or a lemma and its "
+                                  "particle ('call off')", where=f"{path}:{objects.line_of(word)}")
+            entry = replace(base, condition="object", objects=frozenset(str(n).lower() for n in nouns_),
+                            particle=verb[1] if len(verb) == 2 else None)
+            conditional.setdefault(verb[0], []).append(entry)
     classes = load_nouns()
     for key, base in bases.items():
         spec = events[key]

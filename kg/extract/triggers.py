@@ -5,9 +5,10 @@ Lexicon phrases first (longest first), then verbs and nouns; never a word inside
 idiom ("under fire"), never a weapon or a person ("bomb", "bomber": those are arguments). Reporting verbs
 ("say", "tell") start a Statement only where the text is about a statement ("said in a statement", "told
 reporters", "said it would ..."); object-bound verbs only with their object ("issued a statement", "called
-him"), whose noun then starts no second event; "tried to" is no trial; "seized two men" is an arrest;
-"attempted murder" is an attack; a violent word whose object is a scourge ("fight crime", "the war on drugs")
-is a campaign, no violence; "detonating caps" are things, not a bombing. A trigger then takes the finer type
+him") and their particle ("called off the strike"), whose noun then starts no second event; "tried to" is no
+trial; "seized two men" is an arrest; "attempted murder" is an attack; a violent word whose object is a scourge
+("fight crime", "the war on drugs", "attack the virus") is a campaign, no violence, and so is a violent verb
+whose "with" is a penalty ("hit the firms with sanctions"); "detonating caps" are things, not a bombing. A trigger then takes the finer type
 its arguments call for (``refine`` in the lexicon: a seizure by an armed group is a takeover, a shooting of
 protesters a crackdown, "blew himself up" a suicide bombing).
 """
@@ -88,7 +89,8 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
             continue
         if token.pos_ == "VERB":
             entry, consumes = _verb_entry(token, lemma, lexicon, index)
-            if entry is None or _against_scourge(token, entry, True) or _kind_of_weapon(token, entry):
+            if entry is None or _against_scourge(token, entry, True) or _kind_of_weapon(token, entry) \
+                    or _with_penalty(token, entry):
                 continue
             consumed.update(consumes)
             found.append(Candidate(token, token.i, token.i + 1, entry, True, f"verb:{lemma}"))
@@ -125,6 +127,17 @@ def _against_scourge(token: Token, entry: TriggerEntry, is_verb: bool) -> bool:
         if target is not None:
             return load_nouns().has("scourge", target.lemma_.lower(), _modifiers(target))
     return False
+
+
+def _with_penalty(verb: Token, entry: TriggerEntry) -> bool:
+    """A violent verb whose "with" names a penalty, not a weapon (nouns.yaml ``penalty``): "hit the firms with
+    sanctions", "was struck with a fine". The penalty noun is its own event where the lexicon has one."""
+    if "violent" not in entry.traits:
+        return False
+    nouns = load_nouns()
+    return any(obj.dep_ == "pobj" and nouns.has("penalty", obj.lemma_.lower(), _modifiers(obj))
+               for child in verb.children if child.dep_ == "prep" and child.lower_ == "with"
+               for obj in child.children)
 
 
 def _kind_of_weapon(verb: Token, entry: TriggerEntry) -> bool:
@@ -175,6 +188,8 @@ def _verb_entry(token: Token, lemma: str, lexicon: Lexicon,
         if entry.condition == "object":
             if any(c.dep_ in {"oprd", "ccomp", "xcomp"} for c in token.children):
                 continue  # "called it an attack", "called on X to ..."
+            if entry.particle and not any(c.dep_ == "prt" and c.lower_ == entry.particle for c in token.children):
+                continue  # "called a strike" is no "called off a strike"
             objects = [c for c in token.children if c.dep_ in {"dobj", "nsubjpass"}
                        and _fits(c, entry.objects, index, load_nouns(), types=False)]
             if objects:
