@@ -217,7 +217,7 @@ def load_lexicon(path: Path | str | None = None, lemmatize: Any = None) -> Lexic
             verb = split(str(word))
             if len(verb) > 2:
                 raise ConfigError(f"event '{key}': objects verb '{word}' must be one lemma, or a lemma and its "
-                                  "particle ('call off')", where=f"{path}:{objects.line_of(word)}")
+                                  "particle ('call off')", where=f"{path}:{line_of(objects, word)}")
             entry = replace(base, condition="object", objects=frozenset(str(n).lower() for n in nouns_),
                             particle=verb[1] if len(verb) == 2 else None)
             conditional.setdefault(verb[0], []).append(entry)
