@@ -277,6 +277,21 @@ def test_relative_date_from_publication(extractor: Extractor) -> None:
     assert args(event(undated, "struck"), "time")[0].value is None
 
 
+@pytest.mark.parametrize("text", [
+    "Port workers began a two-day strike at the terminal.",
+    "Gunmen kidnapped a five-year-old boy in the market.",
+    "Rebels shelled the town for three days.",
+])
+def test_a_length_of_time_is_no_time_argument(extractor: Extractor, text: str) -> None:
+    record = run(extractor, text)
+    assert record.events and not [a for e in record.events for a in args(e, "time")]
+
+
+def test_a_day_next_to_a_length_still_dates_the_event(extractor: Extractor) -> None:
+    record = run(extractor, "Port workers began a two-day strike on Monday.", published="2015-10-08")
+    assert [a.value for e in record.events for a in args(e, "time")] == ["2015-10-05"]
+
+
 def test_apposition_commands(extractor: Extractor) -> None:
     record = run(extractor, "Qassem Soleimani, the commander of the Quds Force, visited Damascus.")
     soleimani = entity_named(record, "Qassem Soleimani")

@@ -24,6 +24,14 @@ _DAY_PATTERNS = [
     re.compile(r"^\d{4}-\d{2}-\d{2}$"),
 ]
 _HAS_YEAR = re.compile(r"\b(1[89]|20)\d{2}\b")
+# "a two-day strike", "the 48-hour ceasefire", "a five-year-old boy", "a decade-long war": how long, not when
+_DURATION = re.compile(r"-(second|minute|hour|day|night|week|month|year|decade)s?(-long|-old)?$|-long$|\bold$")
+
+
+def is_duration(text: str, preposition: str | None = None) -> bool:
+    """Whether a DATE or TIME expression says how long or how old, not when: a hyphenated length ("two-day",
+    "five-year-old"), an age ("40 years old"), or the object of "for" ("for three days")."""
+    return bool(_DURATION.search(_clean(text))) or preposition == "for"
 
 
 def _clean(text: str) -> str:

@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 from kg.extract.arguments import ArgumentBuilder
 from kg.extract.coref_events import Cue, cue_of, day_keys
+from kg.extract.dates import is_duration
 from kg.extract.entities import EntityIndex
 from kg.extract.lexicon import Lexicon
 from kg.extract.modality import event_modality, event_speaker, kind_reference, past_reference
@@ -36,7 +37,8 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
     """The event mentions of a parsed text; ``headline``: how many of its first sentences are headline lines."""
     entities = {e.id: e for e in index.entities}
     found: list[Found] = []
-    dates = [ent for ent in doc.ents if ent.label_ in {"DATE", "TIME"} and not ignore(ent.start_char, ent.end_char)]
+    dates = [ent for ent in doc.ents if ent.label_ in {"DATE", "TIME"} and not ignore(ent.start_char, ent.end_char)
+             and not is_duration(ent.text, ent.root.head.lower_ if ent.root.dep_ == "pobj" else None)]
     candidates = sorted(find_triggers(doc, lexicon, index, ignore), key=lambda c: c.start)
     nouns = {c.token.i: c for c in candidates if not c.is_verb}
     verbs = {c.token.i: c for c in candidates if c.is_verb}
