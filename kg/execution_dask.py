@@ -6,7 +6,7 @@ How a run goes:
 
 - The client checks the run's lexicon and gazetteer files (one ``file:line`` error, as in-process) and takes a
   :class:`Fingerprint` of what extraction depends on: kg's extraction code, the spaCy pipeline's files, the
-  trigger lexicon and the gazetteer.
+  trigger lexicon and noun classes, and the gazetteer.
 - It registers an :class:`ExtractorPlugin` carrying the run's ExtractSettings and the contents of the user's
   lexicon/gazetteer files (so workers need no shared folder). Each worker takes its own fingerprint and refuses
   to set up when it differs (another kg, spaCy or model version), else builds one Extractor, which loads the
@@ -70,7 +70,7 @@ class Fingerprint:
 
     code: str  # kg's version, spaCy's version, and the sources of extraction and of this module
     model: str  # the spaCy pipeline's name and the contents of its files
-    lexicon: str  # the trigger lexicon in use
+    lexicon: str  # the trigger lexicon in use and the noun classes the rules read (mappings/nouns.yaml)
     gazetteer: str  # the shipped gazetteer and the user's, in order
 
     def differences(self, other: Fingerprint) -> list[str]:
@@ -120,7 +120,8 @@ def fingerprint(model: str, files: RunFiles) -> Fingerprint:
     shipped = data_path("mappings")
     triggers = files.triggers[1] if files.triggers else (shipped / "triggers.yaml").read_bytes()
     gazetteer = _digest([(shipped / "gazetteer.yaml").read_bytes(), *(data for _, data in files.gazetteers)])
-    return Fingerprint(code=code, model=_model_digest(model), lexicon=_digest([triggers]), gazetteer=gazetteer)
+    lexicon = _digest([triggers, (shipped / "nouns.yaml").read_bytes()])
+    return Fingerprint(code=code, model=_model_digest(model), lexicon=lexicon, gazetteer=gazetteer)
 
 
 def _model_digest(name: str) -> str:

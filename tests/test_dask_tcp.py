@@ -94,12 +94,13 @@ def test_a_worker_killed_mid_job_loses_nothing(tcp: dask_support.TcpCluster, ext
     assert {s.builds for s in engine.shards} == {1}  # every worker process built its extractor once
 
 
-def test_a_worker_with_another_lexicon_is_refused(tmp_path: Path) -> None:
-    other = tmp_path / "other-kg"  # a kg installation whose shipped trigger lexicon has a local edit
+@pytest.mark.parametrize("edited", ["triggers.yaml", "nouns.yaml"])
+def test_a_worker_with_another_lexicon_is_refused(tmp_path: Path, edited: str) -> None:
+    other = tmp_path / "other-kg"  # a kg installation whose shipped trigger lexicon or noun classes have a local edit
     for name in ("kg", "mappings", "ontology", "schemas"):
         shutil.copytree(REPO / name, other / name, ignore=shutil.ignore_patterns("__pycache__"))
-    triggers = other / "mappings" / "triggers.yaml"
-    triggers.write_text(triggers.read_text(encoding="utf-8") + "# a local edit\n", encoding="utf-8")
+    changed = other / "mappings" / edited
+    changed.write_text(changed.read_text(encoding="utf-8") + "# a local edit\n", encoding="utf-8")
     corpus = dask_support.write_corpus(tmp_path / "articles", 3, bad=False)
     out = tmp_path / "r.jsonl"
     with dask_support.TcpCluster(tmp_path / "cluster", pythonpath=str(other)) as cluster:

@@ -8,9 +8,9 @@ reporters", "said it would ..."); object-bound verbs only with their object ("is
 him") and their particle ("called off the strike"), whose noun then starts no second event; "tried to" is no
 trial; "seized two men" is an arrest; "attempted murder" is an attack; a violent word whose object is a scourge
 ("fight crime", "the war on drugs", "attack the virus") is a campaign, no violence, and so is a violent verb
-whose "with" is a penalty ("hit the firms with sanctions"); "detonating caps" are things, not a bombing. A trigger then takes the finer type
-its arguments call for (``refine`` in the lexicon: a seizure by an armed group is a takeover, a shooting of
-protesters a crackdown, "blew himself up" a suicide bombing).
+whose "with" is a penalty ("hit the firms with sanctions"); "detonating caps" are things, not a bombing. A
+trigger then takes the finer type its arguments call for (``refine`` in the lexicon: a seizure by an armed
+group is a takeover, a shooting of protesters a crackdown, "blew himself up" a suicide bombing).
 """
 
 from __future__ import annotations
