@@ -20,7 +20,8 @@ after it, so that it never idles beside the other engines). Every run goes throu
 loading, pool or cluster start-up (not for ``tcp:2``: that cluster is already up), extraction, and results
 back in order.
 Rounds are interleaved (every engine once per round, each Dask engine right after the pool engine with the
-same number of workers) so that they all see the same machine load; the figures are medians over
+same number of workers, and ``tcp:2`` right after ``dask-local:2``, before the engines that load the machine
+beyond its cores) so that they all see the same machine load; the figures are medians over
 ``--repeat`` rounds. Each ratio is printed twice: from the medians, and as the median (and range) of the
 per-round ratios, whose two runs are minutes apart and so see the same machine speed.
 
@@ -259,7 +260,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=SHARED, help="the eval folder with rams/ and muc4/")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--engines", nargs="+", default=["local:1", "dask-local:1", "local:2", "dask-local:2",
-                                                         "dask-local:3", "dask-local:4", "tcp:2"])
+                                                         "tcp:2", "dask-local:3", "dask-local:4"])
     parser.add_argument("--shard-chars", type=int, default=ExtractSettings().shard_chars)
     parser.add_argument("--plot", type=Path, default=Path(__file__).resolve().parent / "scale_out.png")
     parser.add_argument("--writer-triples-per-s", type=float, default=WRITER_TRIPLES_PER_S)
