@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any, Self
 
 REPO = Path(__file__).resolve().parent.parent
+WORKER_CONFIG = REPO / "examples" / "dask"  # the Dask configuration the README gives for kg's workers
 
 # Sample news paragraphs written for these tests (no third-party text), combined into articles.
 _PARAGRAPHS = (
@@ -109,8 +110,9 @@ class TcpCluster:
         self.home = home
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
-        # as the README says to start workers: a large trim threshold instead of the nanny's 65536
-        self.env = {**os.environ, "PYTHONPATH": pythonpath or str(REPO), "MALLOC_TRIM_THRESHOLD_": "134217728"}
+        # as the README says to start workers: with the Dask configuration the repository ships for them
+        self.env = {**os.environ, "PYTHONPATH": pythonpath or str(REPO), "DASK_CONFIG": str(WORKER_CONFIG)}
+        self.env.pop("MALLOC_TRIM_THRESHOLD_", None)
         self.scheduler: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
         self._logs: list[IO[bytes]] = []

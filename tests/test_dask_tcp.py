@@ -52,6 +52,14 @@ def test_a_tcp_cluster_gives_the_in_process_output(tcp: dask_support.TcpCluster,
     assert len(local["failures"]) == 2 and len(local["quads"]) > 500  # type: ignore[arg-type]
 
 
+def test_workers_started_with_the_shipped_dask_config_run_as_dask_local_ones(tcp: dask_support.TcpCluster) -> None:
+    """examples/dask/kg-worker.yaml: the nanny sets no trim threshold and the workers run no profiler."""
+    with Client(tcp.address, timeout=30, set_as_default=False) as client:
+        seen = client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                                   __import__("dask").config.get("distributed.worker.profile.enabled")))
+    assert list(seen.values()) == [(None, False), (None, False)]
+
+
 def test_a_worker_killed_mid_job_loses_nothing(tcp: dask_support.TcpCluster, extractor) -> None:  # type: ignore[no-untyped-def]
     documents = dask_support.documents(40)
     settings = ExtractSettings(executor="dask://" + tcp.address.removeprefix("tcp://"), shard_chars=1200)
