@@ -386,3 +386,25 @@ def test_tried_to_is_not_a_trial(extractor: Extractor) -> None:
     record = run(extractor, "The suspect tried to flee. He was tried in a military court.")
     tried = events(record, "tried")
     assert len(tried) == 1 and tried[0].type == "trial"
+
+
+def _mentioned(record: DocRecord, word: str) -> list[str]:
+    """The types of the events with a mention whose trigger is ``word``."""
+    return [e.type for e in record.events if any(m.trigger.lower() == word.lower() for m in e.mentions)]
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("Police said an MRTA hit squad would murder the novelist.", "hit"),
+    ("The car carried 100 kg of explosives and a slow-burning fuse.", "burning"),
+    ("The border was closed after clashes between striking transporters and the police.", "striking"),
+    ("The extradition law was struck down by the supreme court on Monday.", "struck"),
+])
+def test_a_verb_form_that_only_describes_names_no_event(extractor: Extractor, text: str, word: str) -> None:
+    assert not _mentioned(run(extractor, text), word)
+
+
+def test_a_participle_that_is_the_event_stays(extractor: Extractor) -> None:
+    record = run(extractor, "Gunmen attacked the bus on Monday, killing two passengers.")
+    assert _mentioned(record, "killing") == ["killing"]
+    burning = run(extractor, "Rebels set fire to the market, and the burning stalls collapsed.")
+    assert "damage" in _mentioned(burning, "fire") + _mentioned(burning, "set fire")

@@ -88,9 +88,11 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
         if token.i in index.by_token or token.is_stop:
             continue
         if token.pos_ == "VERB":
+            if _verb_as_modifier(token):
+                continue
             entry, consumes = _verb_entry(token, lemma, lexicon, index)
             if entry is None or _against_scourge(token, entry, True) or _kind_of_weapon(token, entry) \
-                    or _with_penalty(token, entry):
+                    or _with_penalty(token, entry) or _describes_people(token, entry, index):
                 continue
             consumed.update(consumes)
             found.append(Candidate(token, token.i, token.i + 1, entry, True, f"verb:{lemma}"))
@@ -146,6 +148,29 @@ def _kind_of_weapon(verb: Token, entry: TriggerEntry) -> bool:
     if "weapon" not in entry.traits or verb.tag_ != "VBG" or verb.dep_ not in {"amod", "compound"}:
         return False
     return load_nouns().entity_type(verb.head.lemma_.lower()) not in {"vehicle", "facility", "place", "person"}
+
+
+def _verb_as_modifier(verb: Token) -> bool:
+    """A verb form that only modifies a noun names a kind of thing or a property, not an event: a compound
+    ("an MRTA hit squad") whose head is no event noun, or a participle inside a hyphenated adjective ("a
+    slow-burning fuse", "a fast-spreading fire"). A sentence whose only verb is this one is a headline read
+    wrongly, and keeps it."""
+    if verb.dep_ == "compound":
+        return not load_nouns().has("event_head", verb.head.lemma_.lower()) and any(
+            t.pos_ in {"VERB", "AUX"} and t.i != verb.i for t in verb.sent)
+    if verb.dep_ != "amod" or verb.i - verb.sent.start < 2:
+        return False
+    hyphen, word = verb.doc[verb.i - 1], verb.doc[verb.i - 2]
+    return hyphen.text == "-" and not hyphen.whitespace_ and not word.whitespace_ and word.pos_ in {"ADV", "ADJ"}
+
+
+def _describes_people(verb: Token, entry: TriggerEntry, index: EntityIndex) -> bool:
+    """A violent verb's present participle on a noun for people says what they do or are, not that it happened
+    here: "striking transporters" are on strike, "the fighting men" are soldiers. (A past participle is the
+    event: "the murdered mayors".)"""
+    if "violent" not in entry.traits or verb.tag_ != "VBG" or verb.dep_ != "amod":
+        return False
+    return _is_person(verb.head, index)
 
 
 def _has_verb(sentence: Span) -> bool:
