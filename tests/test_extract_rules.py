@@ -96,6 +96,10 @@ def test_negation_is_never_asserted(extractor: Extractor) -> None:
 @pytest.mark.parametrize("text, trigger", [
     ("The army plans to attack the rebel stronghold.", "attack"),
     ("Government forces will launch an offensive against the militants.", "offensive"),
+    # a goal is no fact: after "be", and what is joined to it
+    ("The main goal is to secure the highway and seize the rebel-held town of Jisr al-Shughour.", "seize"),
+    ("The minister is to visit Kabul next week.", "visit"),
+    ("The defeat opened the way for the rebels to threaten the coastal province.", "threaten"),
 ])
 def test_planned_events(extractor: Extractor, text: str, trigger: str) -> None:
     assert event(run(extractor, text), trigger).modality == "planned"
@@ -408,3 +412,37 @@ def test_a_participle_that_is_the_event_stays(extractor: Extractor) -> None:
     assert _mentioned(record, "killing") == ["killing"]
     burning = run(extractor, "Rebels set fire to the market, and the burning stalls collapsed.")
     assert "damage" in _mentioned(burning, "fire") + _mentioned(burning, "set fire")
+
+
+@pytest.mark.parametrize(("text", "trigger", "agent"), [
+    # a gerund after "before"/"by" acts with the subject its clause shares with a coordinated verb
+    ("Some of these fighters run up to the soldiers and hug them before detonating the bomb.", "detonating",
+     "Some of these fighters"),
+    ("Saudi Arabia has perpetrated a mass execution of prisoners.", "execution", "Saudi Arabia"),  # light verb
+    ("The two countries reacted by expelling each other's diplomats.", "expelling", "The two countries"),
+    ("The delegates will convene in Cleveland on Monday.", "convene", "The delegates"),
+])
+def test_agents_of_shared_subjects_light_verbs_and_nominal_actors(extractor: Extractor, text: str, trigger: str,
+                                                                  agent: str) -> None:
+    record = run(extractor, text)
+    assert [text[a.start:a.end] for a in args(event(record, trigger), "agent")] == [agent]
+
+
+@pytest.mark.parametrize(("text", "trigger", "agent"), [
+    ("Since then the Islamic State group launched a series of attacks across Paris.", "attacks", "Islamic State group"),
+    ("The investigators say that 34 people are involved in the failed assassination attempt.",
+     "assassination attempt", "34 people"),
+    ("Two officers participated in the killing of the journalist.", "killing", "Two officers"),
+    ("The men involved in the bombing were arrested on Monday.", "bombing", "The men"),
+    ("Scores of civilians who have taken part in demonstrations were sent to military courts.", "demonstrations",
+     "civilians"),
+])
+def test_who_takes_part_or_launches_a_run_of_events_is_its_agent(extractor: Extractor, text: str, trigger: str,
+                                                                agent: str) -> None:
+    record = run(extractor, text)
+    assert [text[a.start:a.end] for a in args(event(record, trigger), "agent")] == [agent]
+
+
+def test_an_ordinal_with_an_infinitive_is_what_happened(extractor: Extractor) -> None:
+    assert event(run(extractor, "The attack was the first to hit the capital this year."), "hit").modality == "asserted"
+

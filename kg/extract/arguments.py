@@ -7,12 +7,15 @@ with what (instrument), when (time), and the count of victims.
   (instrument of violence, partner of a contact), the trigger's own preposition and an aimed weapon's "at"
   (target: "fired at X", "a grenade was thrown at X"), "including" after a verb with a target (more
   targets); a subject shared by coordinated verbs, inherited from a controlling verb ("moved to attack")
-  or from the clause a participle hangs on ("..., killing six"); the antecedent of a relative clause ("the
-  man who bombed"), "where" clauses (place); a participle saying what became of an object ("left him
-  wounded": the object is the target, not what left him so);
+  or from the clause a participle hangs on ("..., killing six") or a gerund after "by"/"before"/"after" does
+  ("they reacted by expelling", "run up and hug them before detonating the bomb"); the antecedent of a
+  relative clause ("the man who bombed"), "where" clauses (place); a participle saying what became of an
+  object ("left him wounded": the object is the target, not what left him so);
 - nouns: compound/adjective modifiers and possessives ("Russian airstrikes", "Israel's offensive"),
   "by" (agent), "on/against" (target), "of" (target), in/near/at (place), the subject of a light verb
-  ("launched an offensive", "were given an ultimatum by"), "suffered injuries", "attacks carried out by",
+  ("launched an offensive", "were given an ultimatum by"; also through a run of events: "launched a series of
+  attacks"), who takes part ("34 people were involved in the attempt", "took part in demonstrations", "the men
+  involved in the bombing"), "suffered injuries", "attacks carried out by",
   "claimed responsibility for", "a battle between X and Y", coordinated event nouns sharing "of";
 - adjectives "dead"/"wounded": the noun they describe ("left 11 people dead": the object, not the subject);
 - a facility noun with an "of" owner is the facility ("the offices of X"); its owner is a target too;
@@ -39,7 +42,8 @@ TARGET_PREPS = frozenset({"against", "on", "upon"})
 LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "stage", "mount", "begin", "start", "wage", "make",
                          "pay", "hold", "lead", "order", "continue", "oversee", "announce", "execute",
                          "perform", "undertake", "step", "intensify", "escalate", "resume", "join", "impose",
-                         "open", "declare", "commit", "unleash", "organize", "organise", "call"})
+                         "open", "declare", "commit", "unleash", "organize", "organise", "call", "perpetrate",
+                         "inflict", "orchestrate", "mastermind"})
 RELATIVE_PRONOUNS = frozenset({"who", "whom", "which", "that"})
 RECIPIENT_PREPS = frozenset({"to"})
 LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
@@ -63,6 +67,10 @@ CLAUSE_LINKS = frozenset({"advcl", "conj", "xcomp", "ccomp", "relcl", "acl", "do
 OCCURRENCE_VERBS = frozenset({"occur", "happen", "unfold", "erupt", "break", "start", "begin", "end", "continue"})
 INTENT_NOUNS = frozenset({"attempt", "plan", "plot", "bid", "effort", "decision", "order", "threat", "campaign",
                           "intention", "scheme", "conspiracy", "try"})
+PARTICIPATION_WORDS = frozenset({"involve", "participate", "implicate", "engage"})
+# Nouns for a run of events that stand for them before a light verb: "launched a series of attacks".
+SERIES_NOUNS = frozenset({"series", "spate", "wave", "string", "round", "flurry", "rash", "succession", "chain",
+                          "cycle", "campaign", "number", "act", "couple", "handful"})
 INVOLVEMENT_NOUNS = frozenset({"involvement", "participation", "role", "hand", "complicity", "part", "responsibility"})
 ATTRIBUTION_VERBS = frozenset({"attribute", "blame", "claim", "ascribe", "commit", "perpetrate"})
 ADVERBIAL_PREPS = frozenset({"by", "after", "before", "while", "upon", "on", "since", "without"})
@@ -323,8 +331,10 @@ class ArgumentBuilder:
         # a participle hangs on ("launched attacks, killing 130 people").
         via_participle = False
         if not subjects and verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.lower_ in ADVERBIAL_PREPS:
-            source = verb.head  # "by killing him, the criminals ...": the clause's subject acts
-            subjects = [c for c in source.head.children if c.dep_ == "nsubj"]
+            # "by killing him, the criminals ...": the clause's subject acts, also where that clause shares
+            # its subject with another ("they run up to the enemy and hug them before detonating the bomb")
+            source = verb.head.head
+            subjects = [c for c in source.children if c.dep_ == "nsubj"]
         for _ in range(4):
             if subjects or source.dep_ not in {"conj", "xcomp", "advcl"} or source.head is source:
                 break
@@ -437,14 +447,27 @@ class ArgumentBuilder:
         head = noun.head
         light = head.lemma_.lower()
         # "launched an offensive", "carried out airstrikes": the light verb's subject is the agent;
-        # "warnings were given to the police", "were given an ultimatum by their bosses".
-        if noun.dep_ in {"dobj", "obj", "nsubjpass"} and light in LIGHT_VERBS | GIVING_VERBS:
-            for subj in _subjects(head):
+        # "warnings were given to the police", "were given an ultimatum by their bosses". A run of events
+        # stands for them: "launched a series of attacks".
+        outer = head.head if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in SERIES_NOUNS \
+            else noun
+        if outer.dep_ in {"dobj", "obj", "nsubjpass"} and outer.head.lemma_.lower() in LIGHT_VERBS | GIVING_VERBS:
+            for subj in _subjects(outer.head):
                 if subj.dep_ in {"nsubj", "poss"}:
                     self.add("agent", subj, "light-verb", 0.7)
-                elif subj.dep_ == "nsubjpass" and subj is not noun and "communication" in entry.traits:
+                elif subj.dep_ == "nsubjpass" and subj is not outer and "communication" in entry.traits:
                     self.add("target", subj, "light-verb", 0.65)
-            self._preps(head)
+            self._preps(outer.head)
+        # "34 people were involved in the attempt", "officers who took part in the killing": who takes part acts;
+        # "the men involved in the bombing"
+        if noun.dep_ == "pobj" and head.lower_ == "in" and _takes_part(head.head):
+            word = head.head
+            if word.dep_ == "acl":
+                self.add("agent", word.head, "participation", 0.6)
+            else:
+                for subj in _subjects(word.head if word.dep_ == "dobj" else word):
+                    if subj.dep_ in {"nsubj", "nsubjpass"}:
+                        self.add("agent", subj, "participation", 0.6)
         # "13 people suffered injuries": who suffers harm is its target.
         if noun.dep_ in {"dobj", "obj"} and light in SUFFER_VERBS and "suffered" in entry.traits:
             for subj in _subjects(head):
@@ -606,6 +629,15 @@ class ArgumentBuilder:
         if part is not None and head.tag_ == "CD":
             return _number(head)
         return self._victim_count
+
+
+def _takes_part(word: Token) -> bool:
+    """"involved", "participated", "implicated", "engaged", "took part" (the "in" may hang on "part" or "took")."""
+    lemma = word.lemma_.lower()
+    if lemma in PARTICIPATION_WORDS:
+        return True
+    return (lemma == "part" and word.dep_ == "dobj" and word.head.lemma_.lower() == "take") or (
+        lemma == "take" and any(c.dep_ == "dobj" and c.lower_ == "part" for c in word.children))
 
 
 def _subjects(verb: Token) -> list[Token]:

@@ -18,9 +18,10 @@ the speaker an event is attributed to (reported speech, "according to X").
 Conditionals, "must" and modal nouns ("if they attack", "they must attack", "in case of an attack", "the risk
 of an attack", "rumours of an attack", "to prevent attacks") are ``hypothetical``; what is demanded is
 ``planned`` ("called for the assassination of", "urged the army to attack"). An infinitive as a subject, a
-purpose, a noun's goal or with an adjective of readiness is not a happening either ("to bomb the town would
-be a crime", "moved in to attack", "orders to attack", "ready to strike"), nor is what such an infinitive
-carries out or is joined to ("came to take part in night bombings", "to rob the banks and kill the guards");
+purpose, a noun's goal, after "be" or with an adjective of readiness is not a happening either ("to bomb the
+town would be a crime", "moved in to attack", "orders to attack", "the goal is to seize the town", "ready to
+strike"), nor is what such an infinitive carries out or is joined to ("came to take part in night bombings",
+"to rob the banks and kill the guards");
 "about to explode" is ``expected``, and a report the sentence calls false is ``denied`` ("the report that the
 mayor was wounded is unfounded").
 """
@@ -237,9 +238,11 @@ def _infinitive_reading(verb: Token) -> str | None:
         return "hypothetical"
     if verb.dep_ == "advcl":
         return "planned"  # a purpose: what the clause is for, not what it did
-    if verb.dep_ == "acl" and head.pos_ in {"NOUN", "PROPN"} and head.lower_ not in ORDINAL_HEADS and not any(
-            c.dep_ == "amod" and c.lower_ in ORDINAL_HEADS for c in head.children):
-        return "planned"
+    if verb.dep_ in {"acl", "relcl"} and head.pos_ in {"NOUN", "PROPN"} and head.lower_ not in ORDINAL_HEADS \
+            and not any(c.dep_ == "amod" and c.lower_ in ORDINAL_HEADS for c in head.children):
+        return "planned"  # "orders to attack", "opened the way for rebels to threaten the coast"
+    if verb.dep_ == "xcomp" and head.lemma_.lower() == "be":
+        return "planned"  # "the main goal is to seize the town", "the minister is to visit Kabul"
     if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.lower_ in READINESS:
         return READINESS[head.lower_]
     if verb.dep_ == "xcomp" and head.lower_ == "about":
