@@ -446,3 +446,26 @@ def test_who_takes_part_or_launches_a_run_of_events_is_its_agent(extractor: Extr
 def test_an_ordinal_with_an_infinitive_is_what_happened(extractor: Extractor) -> None:
     assert event(run(extractor, "The attack was the first to hit the capital this year."), "hit").modality == "asserted"
 
+
+def test_a_date_on_the_trigger_dates_it_among_several(extractor: Extractor) -> None:
+    """With two dates in a sentence the one that hangs on the trigger dates the event, not the other."""
+    record = run(extractor, "Police said on Monday that gunmen had killed two farmers on Sunday.")
+    assert [a.text for a in args(event(record, "killed"), "time")] == ["Sunday"]
+
+
+def test_a_date_of_another_clause_is_not_the_events(extractor: Extractor) -> None:
+    record = run(extractor, "The main goal is to seize the key town, which the army lost in April.")
+    assert not args(event(record, "seize"), "time")
+    told = run(extractor, "Syria will win in coming days, said the general, speaking on Monday at the funeral.")
+    assert not args(event(told, "said"), "time")  # the quote's date is not when it was said
+
+
+def test_a_happening_of_the_background_stays_one_event(extractor: Extractor) -> None:
+    """Dated long before the story, its mentions are still one happening, and the whole of it is background."""
+    text = ("On January 18, an Israeli air strike targeting a Hezbollah cell on the Golan killed six fighters. "
+            "The next day Nasrallah visited the graves of the fighters killed in the strike.")
+    record = run(extractor, text, published="2015-10-14")
+    strikes = [e for e in record.events if e.type == "airstrike"]
+    assert [(e.modality, [m.trigger for m in e.mentions]) for e in strikes] == [
+        ("generic", ["air strike", "targeting", "strike"])]
+    assert [e.modality for e in record.events if e.type == "visit"] == ["asserted"]

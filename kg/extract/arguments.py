@@ -336,7 +336,7 @@ class ArgumentBuilder:
             source = verb.head.head
             subjects = [c for c in source.children if c.dep_ == "nsubj"]
         for _ in range(4):
-            if subjects or source.dep_ not in {"conj", "xcomp", "advcl"} or source.head is source:
+            if subjects or source.dep_ not in {"conj", "xcomp", "advcl"} or source.head.i == source.i:
                 break
             via_participle = via_participle or source.dep_ == "advcl"
             controller = source.head
@@ -455,7 +455,7 @@ class ArgumentBuilder:
             for subj in _subjects(outer.head):
                 if subj.dep_ in {"nsubj", "poss"}:
                     self.add("agent", subj, "light-verb", 0.7)
-                elif subj.dep_ == "nsubjpass" and subj is not outer and "communication" in entry.traits:
+                elif subj.dep_ == "nsubjpass" and subj.i != outer.i and "communication" in entry.traits:
                     self.add("target", subj, "light-verb", 0.65)
             self._preps(outer.head)
         # "34 people were involved in the attempt", "officers who took part in the killing": who takes part acts;
@@ -490,7 +490,7 @@ class ArgumentBuilder:
             role_noun = head.head
             if role_noun.dep_ in {"attr", "nsubj"}:
                 for subj in role_noun.head.children:
-                    if subj.dep_ in {"nsubj", "nsubjpass"} and subj is not role_noun:
+                    if subj.dep_ in {"nsubj", "nsubjpass"} and subj.i != role_noun.i:
                         self.add("target", subj, "target-of", 0.7)
         # "attacks carried out by X", "an action attributed to X", "the bombing blamed on X"
         for child in noun.children:
@@ -559,7 +559,7 @@ class ArgumentBuilder:
         anchors = [trigger]
         current = trigger
         for _ in range(4):
-            if current.dep_ not in CLAUSE_LINKS or current.head is current:
+            if current.dep_ not in CLAUSE_LINKS or current.head.i == current.i:
                 break
             current = current.head
             anchors.append(current)
@@ -590,7 +590,7 @@ class ArgumentBuilder:
                     continue
                 token = self.doc[i]
                 first = token
-                while first.dep_ in {"conj", "appos", "compound"} and first.head is not first:
+                while first.dep_ in {"conj", "appos", "compound"} and first.head.i != first.i:
                     first = first.head
                 if first.dep_ == "pobj" and first.head.lower_ == "of" and first.head.head.lemma_.lower() in PLACE_HEADS:
                     first = first.head.head  # "in the town of Limbazi"
@@ -605,7 +605,11 @@ class ArgumentBuilder:
         sent = self.cand.token.sent
         in_sentence = [d for d in dates if d.start >= sent.start and d.end <= sent.end]
         attached = [d for d in in_sentence if _governed_by(d.root, self.cand.token)]
-        chosen = attached[0] if attached else (in_sentence[0] if len(in_sentence) == 1 else None)
+        # else the sentence's only date, unless it dates another clause: in "seize the town, which the army lost
+        # in April", April is when it was lost
+        alone = in_sentence[0] if len(in_sentence) == 1 and _dates_the_clause_of(in_sentence[0].root,
+                                                                                self.cand.token) else None
+        chosen = attached[0] if attached else alone
         if chosen is None:
             return
         self.arguments.append(Argument(
@@ -645,7 +649,7 @@ def _subjects(verb: Token) -> list[Token]:
     source = verb
     for _ in range(4):
         subjects = [c for c in source.children if c.dep_ in {"nsubj", "nsubjpass"}]
-        if subjects or source.head is source:
+        if subjects or source.head.i == source.i:
             return subjects
         if source.dep_ == "acl":  # "the IRA's decision to carry out the attacks"
             return [c for c in source.head.children if c.dep_ == "poss"]
@@ -664,12 +668,32 @@ def _number(token: Token) -> int | None:
     return NUMBER_WORDS.get(text)
 
 
+def _dates_the_clause_of(date: Token, trigger: Token) -> bool:
+    """Whether a date hangs on the trigger's own clause: its nearest verb is the trigger or one of the trigger's
+    heads ("on Monday, police said the attack killed five"), not a clause beside or below it ("..., which the
+    army lost in April")."""
+    verb = date.head
+    while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.pos_ not in {"VERB", "AUX"}:
+        return True  # a sentence without a verb (a headline): the date is the event's
+    return verb.i == trigger.i or verb.is_ancestor(trigger)
+
+
 def _governed_by(token: Token, trigger: Token, depth: int = 3) -> bool:
+    """Whether a date hangs on the trigger itself, through prepositions and nouns but no other verb ("killed
+    in Syria in recent days"; not "said: 'we will win in coming days'"), or on the verb whose subject or object
+    the event noun is ("on January 18, an air strike killed six"), or in a relative clause on the event noun
+    ("the bombing, which happened on Friday")."""
     current = token
     for _ in range(depth):
-        if current.head is current:
+        if current.head.i == current.i:
             return False
         current = current.head
-        if current is trigger:
+        if current.i == trigger.i:
             return True
+        if current.pos_ in {"VERB", "AUX"}:
+            if current.dep_ in {"relcl", "acl"} and current.head.i == trigger.i:
+                return True  # "the bombing, which happened on Friday"
+            return trigger.head.i == current.i and trigger.dep_ in {"nsubj", "nsubjpass", "dobj"}
     return False

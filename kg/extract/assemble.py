@@ -192,11 +192,12 @@ class Assembler:
         else:
             sentences = self.sentences
             entities, relations, found = self._numbered()
-        found = self._past_reference(found)
+        past = self._past_mentions(found)
         resolver = Resolver(self._related(entities, relations), tree=self.tree,
                             states=frozenset(e.id for e in entities if e.type == "state"),
-                            nominal=frozenset(e.id for e in entities if e.nominal))
-        events = resolver.resolve([f.event for f in found], [f.cue for f in found])
+                            nominal=frozenset(e.id for e in entities if e.nominal), past=frozenset(past))
+        events = [_background(event) if event.modality == "asserted" and any(m.start in past for m in event.mentions)
+                  else event for event in resolver.resolve([f.event for f in found], [f.cue for f in found])]
         self.stats.coref_pairs = resolver.pairs
         return DocRecord(document=self.document, sentences=tuple(sentences), entities=tuple(entities),
                          events=tuple(events), relations=tuple(relations), model=self.model)
@@ -237,18 +238,14 @@ class Assembler:
         same = {e.id: first.setdefault((e.type, e.name.lower()), e.id) for e in entities if e.nominal}
         return related_entities(parents, links, same)
 
-    def _past_reference(self, found: list[Found]) -> list[Found]:
-        """Asserted mentions dated before the story become generic (see kg.extract.modality)."""
+    def _past_mentions(self, found: list[Found]) -> set[int]:
+        """Where the asserted mentions dated before the story start. A happening with one of them is background,
+        not the story's (see kg.extract.modality): it becomes generic once its mentions are one event, so that
+        "the January 18 strike" and "the strike" later on stay one happening."""
         published = _iso_date(self.document.published)
         story_year = published.year if published else (max(self.years) if self.years else None)
-        out = []
-        for item in found:
-            event = item.event
-            if event.modality == "asserted" and self._before_story(item, published, story_year):
-                event = replace(event, modality="generic", confidence=round(event.confidence * 0.9, 3))
-                item = replace(item, event=event)
-            out.append(item)
-        return out
+        return {item.event.trigger_start for item in found
+                if item.event.modality == "asserted" and self._before_story(item, published, story_year)}
 
     @staticmethod
     def _before_story(item: Found, published: date | None, story_year: int | None) -> bool:
@@ -264,6 +261,10 @@ class Assembler:
                 if day is not None and (published - day).days > PAST_DAYS:
                     return True
         return False
+
+
+def _background(event: Event) -> Event:
+    return replace(event, modality="generic", confidence=round(event.confidence * 0.9, 3))
 
 
 def _iso_date(value: str | None) -> date | None:

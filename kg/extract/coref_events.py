@@ -7,7 +7,9 @@ A mention may join a cluster only when they are **compatible**:
   tree is the `parent` each event type of the trigger lexicon names; a type without one is compatible
   with itself only);
 - modality: the same, and neither generic nor negated (a kind of event, or one that did not happen, is no
-  particular happening to refer back to);
+  particular happening to refer back to); a mention dated before the story (``Resolver.past``) joins only a
+  happening that began so, which a later mention joins only without a day of its own (the extractor then
+  makes that whole happening generic: background, not the story);
 - arguments: for agent, target and place, when both sides name entities, some entity on one side is the
   entity on the other or related to it (the gazetteer's parents, or memberOf / subOrganizationOf /
   commands / leaderOf / locatedIn in the document); a state as place is compatible with any place, an
@@ -151,6 +153,7 @@ class _Cluster:
     lemmas: set[str] = field(default_factory=set)
 
     introduced: bool = False  # the body has had its one chance to take up what the headline announced
+    past: bool = False  # its first mention is dated before the story: a happening of the background
 
     @property
     def waiting(self) -> bool:
@@ -232,6 +235,9 @@ class Resolver:
     nominal: frozenset[str] = frozenset()
     tree: Mapping[str, str] = field(default_factory=dict)  # event type -> parent type
     pairs: int = 0  # candidate pairs compared (for the linear-time check)
+    # where the mentions dated before the story start: such a mention only starts or joins a happening of the
+    # background, which a later mention without a day of its own may join ("the January 18 strike ... the strike")
+    past: frozenset[int] = frozenset()
 
     def resolve(self, events: Sequence[Event], cues: Sequence[Cue]) -> list[Event]:
         open_: OrderedDict[int, _Cluster] = OrderedDict()  # by last mention, oldest first
@@ -248,7 +254,8 @@ class Resolver:
             if cluster is None:
                 cluster = self._antecedent(event, cue, open_)
             if cluster is None:
-                cluster = _Cluster([], [], event.type, event.modality, event.sentence)
+                cluster = _Cluster([], [], event.type, event.modality, event.sentence,
+                                   past=event.trigger_start in self.past)
                 clusters.append(cluster)
             else:
                 del open_[id(cluster)]
@@ -324,6 +331,9 @@ class Resolver:
         on its participants (a slip in either one's arguments must not split what the sentence joins)."""
         if event.modality != cluster.modality or event.modality in _NON_MERGING:
             return False
+        if event.trigger_start in self.past and not cluster.past or cluster.past and mention.days and \
+                event.trigger_start not in self.past:
+            return False  # the background and the story are different happenings
         if not compatible_classes(cluster.type, event.type, self.tree):
             return False
         if mention.days and cluster.days and not mention.days & cluster.days:

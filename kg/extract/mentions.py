@@ -269,7 +269,7 @@ def _correct(cand: Candidate, person_tokens: set[str], person_words: set[str], f
     cue = {t.lower_ for t in before}
     new = etype
     first = span.root
-    while first.dep_ == "conj" and first.head is not first:
+    while first.dep_ == "conj" and first.head.i != first.i:
         first = first.head  # "in Badia al-Sukhnah and Badia al-Sham"
     in_place = first.dep_ == "pobj" and first.head.lower_ in LOCATIVE_PREPS  # "in Lyon"
     if etype in {"person", "organization", "place"} and _names_facility(span, compound=etype != "place"):
@@ -308,7 +308,7 @@ def _names_facility(span: Span, compound: bool) -> bool:
     if ORG_WORDS.search(span.text):
         return False
     head = span.root
-    while compound and head.dep_ == "compound" and head.head is not head and head.head.i >= span.end:
+    while compound and head.dep_ == "compound" and head.head.i != head.i and head.head.i >= span.end:
         head = head.head
         if head.lower_ in FACILITY_HEADS and head.text.islower():
             return True

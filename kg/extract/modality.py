@@ -198,7 +198,7 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
             continue
         if current.dep_ in {"acl", "relcl"} and _said_false(current.head):
             return "denied"  # "the report that the mayor was wounded is unfounded"
-        if current.dep_ not in {"xcomp", "ccomp", "conj", "acomp"} or current.head is current or steps >= 3:
+        if current.dep_ not in {"xcomp", "ccomp", "conj", "acomp"} or current.head.i == current.i or steps >= 3:
             break
         if current.dep_ == "ccomp" and current.head.lemma_.lower() not in DENY_VERBS | THREAT_VERBS:
             break
@@ -447,7 +447,7 @@ def event_speaker(trigger: Token, index: EntityIndex, entities: dict[str, Entity
                         found = index.entity_at(obj)
                         if found:
                             return found
-        if current.head is current:
+        if current.head.i == current.i:
             break
         parent = current.head
         if current.dep_ in {"ccomp", "parataxis"} and parent.lemma_.lower() in SPEECH_VERBS:
