@@ -469,3 +469,21 @@ def test_a_happening_of_the_background_stays_one_event(extractor: Extractor) -> 
     assert [(e.modality, [m.trigger for m in e.mentions]) for e in strikes] == [
         ("generic", ["air strike", "targeting", "strike"])]
     assert [e.modality for e in record.events if e.type == "visit"] == ["asserted"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("The official suggested the army's tenacious position is what persuaded Russia to join the war.", "statement"),
+    ("Experts suggested that the attack was planned months ago.", "statement"),
+    ("The minister suggested that the police should withdraw from the square.", "request"),
+    ("Greece demanded that its partners refuse to recognize the republic.", "request"),
+])
+def test_a_request_verb_with_a_fact_is_a_statement(extractor: Extractor, text: str, kind: str) -> None:
+    verb = "demanded" if "demanded" in text else "suggested"
+    assert event(run(extractor, text), verb).type == kind
+
+
+def test_what_is_demanded_has_not_happened(extractor: Extractor) -> None:
+    record = run(extractor, "The rebels demanded that the troops withdraw from the town.")
+    assert event(record, "withdraw").modality == "planned"
+    told = run(extractor, "Police said that the troops withdrew from the town.")
+    assert event(told, "withdrew").modality == "asserted"

@@ -200,8 +200,9 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
             return "denied"  # "the report that the mayor was wounded is unfounded"
         if current.dep_ not in {"xcomp", "ccomp", "conj", "acomp"} or current.head.i == current.i or steps >= 3:
             break
-        if current.dep_ == "ccomp" and current.head.lemma_.lower() not in DENY_VERBS | THREAT_VERBS:
-            break
+        if current.dep_ == "ccomp" and current.head.lemma_.lower() not in DENY_VERBS | THREAT_VERBS and not (
+                current.head.lemma_.lower() in PLAN_VERBS and current.tag_ in {"VB", "VBP"}):
+            break  # "said that troops left" is theirs to tell; "demanded that troops leave" is no fact yet
         current = current.head
         steps += 1
     # "is expected to launch", "meant to help": the controlling verb of an infinitive.

@@ -40,6 +40,8 @@ MEASURES = frozenset({"kg", "kilogram", "ton", "tonne", "tons", "pound", "lb", "
                       "million", "billion", "thousand", "hundred", "dozen", "bag", "box", "crate", "truckload",
                       "shipment", "load", "consignment", "batch", "worth", "amount", "quantity", "lot"})
 DEONTIC = frozenset({"must", "should", "ought"})  # "X must withdraw": a demand
+# Request verbs that also report what is so ("suggested that the plan had failed"); "demand", "urge" never do.
+TELLING_OR_ASKING = frozenset({"suggest", "advise", "insist", "recommend"})
 FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
 HOSTILE_TYPES = frozenset({"coercion", "sanction", "rejection", "threat", "withdrawal"})
 MODIFIER_DEPS = frozenset({"compound", "amod", "nmod"})
@@ -231,7 +233,24 @@ def _verb_entry(token: Token, lemma: str, lexicon: Lexicon,
         entry = lexicon.entry(entry.person_object) or entry  # "seized two suspects" is an arrest
     if entry.type == "statement":
         entry = _by_complement(token, entry, lexicon)
+    elif entry.type == "request" and lemma in TELLING_OR_ASKING and _states_a_fact(token):
+        entry = lexicon.entry("statement") or entry
     return _refined(token, entry, True, lexicon, index), ()
+
+
+def _states_a_fact(verb: Token) -> bool:
+    """A request verb whose clause is in the indicative says what is so, not what should be done: "suggested that
+    the army's position is what persuaded Russia" is a statement; "suggested that he resign" (or "should
+    resign") a request."""
+    for clause in verb.children:
+        if clause.dep_ != "ccomp":
+            continue
+        auxes = [c for c in clause.children if c.dep_ in {"aux", "auxpass"}]
+        if any(a.lower_ in DEONTIC | FUTURE or a.lower_ in {"could", "might", "may"} for a in auxes):
+            return False
+        # a plural present ("that its partners refuse") may be the subjunctive: only the unambiguous forms
+        return clause.tag_ in {"VBD", "VBZ"} or any(a.tag_ in {"VBD", "VBZ"} for a in auxes)
+    return False
 
 
 def _by_complement(verb: Token, entry: TriggerEntry, lexicon: Lexicon) -> TriggerEntry:
