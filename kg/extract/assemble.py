@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from kg.extract.coref_events import Related, Resolver, related_entities
-from kg.extract.events import Found
+from kg.extract.events import Found, as_generic
 from kg.extract.lexicon import Gazetteer
 from kg.records import Argument, DocRecord, Document, Entity, Event, Mention, Relation
 
@@ -195,8 +195,8 @@ class Assembler:
         past = self._past_mentions(found)
         resolver = Resolver(self._related(entities, relations), tree=self.tree,
                             states=frozenset(e.id for e in entities if e.type == "state"),
-                            nominal=frozenset(e.id for e in entities if e.nominal), past=frozenset(past))
-        events = [_background(event) if event.modality == "asserted" and any(m.start in past for m in event.mentions)
+                            nominal=frozenset(e.id for e in entities if e.nominal), past=past)
+        events = [as_generic(event) if event.modality == "asserted" and any(m.start in past for m in event.mentions)
                   else event for event in resolver.resolve([f.event for f in found], [f.cue for f in found])]
         self.stats.coref_pairs = resolver.pairs
         return DocRecord(document=self.document, sentences=tuple(sentences), entities=tuple(entities),
@@ -238,14 +238,14 @@ class Assembler:
         same = {e.id: first.setdefault((e.type, e.name.lower()), e.id) for e in entities if e.nominal}
         return related_entities(parents, links, same)
 
-    def _past_mentions(self, found: list[Found]) -> set[int]:
+    def _past_mentions(self, found: list[Found]) -> frozenset[int]:
         """Where the asserted mentions dated before the story start. A happening with one of them is background,
         not the story's (see kg.extract.modality): it becomes generic once its mentions are one event, so that
         "the January 18 strike" and "the strike" later on stay one happening."""
         published = _iso_date(self.document.published)
         story_year = published.year if published else (max(self.years) if self.years else None)
-        return {item.event.trigger_start for item in found
-                if item.event.modality == "asserted" and self._before_story(item, published, story_year)}
+        return frozenset(item.event.trigger_start for item in found
+                         if item.event.modality == "asserted" and self._before_story(item, published, story_year))
 
     @staticmethod
     def _before_story(item: Found, published: date | None, story_year: int | None) -> bool:
@@ -261,10 +261,6 @@ class Assembler:
                 if day is not None and (published - day).days > PAST_DAYS:
                     return True
         return False
-
-
-def _background(event: Event) -> Event:
-    return replace(event, modality="generic", confidence=round(event.confidence * 0.9, 3))
 
 
 def _iso_date(value: str | None) -> date | None:

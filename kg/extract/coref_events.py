@@ -331,8 +331,8 @@ class Resolver:
         on its participants (a slip in either one's arguments must not split what the sentence joins)."""
         if event.modality != cluster.modality or event.modality in _NON_MERGING:
             return False
-        if event.trigger_start in self.past and not cluster.past or cluster.past and mention.days and \
-                event.trigger_start not in self.past:
+        dated_before = event.trigger_start in self.past
+        if dated_before != cluster.past and (dated_before or mention.days):
             return False  # the background and the story are different happenings
         if not compatible_classes(cluster.type, event.type, self.tree):
             return False

@@ -72,7 +72,7 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
             reported_by=speaker if "report" not in traits else None,
         )
         if modality == "asserted" and not in_headline and not event.arguments and kind_reference(cand.token):
-            event = replace(event, modality="generic", confidence=round(event.confidence * 0.9, 3))
+            event = as_generic(event)
         time = next((a for a in event.arguments if a.role == "time"), None)
         own = time is not None and _governs(doc, cand.start, cand.end, time.start, time.end)
         year, long_past = past_reference(cand.token, time.text if time else None, own)
@@ -121,6 +121,11 @@ def _caused_by(found: list[Found], candidates: list[Candidate], placed: dict[int
                     found[at] = replace(found[at], event=replace(event, arguments=event.arguments + extra))
                     event = found[at].event
     return found
+
+
+def as_generic(event: Event) -> Event:
+    """The event as a kind of event or a happening of the background, with the confidence of a non-asserted one."""
+    return replace(event, modality="generic", confidence=round(event.confidence * 0.9, 3))
 
 
 def _governs(doc: Doc, start: int, end: int, char_start: int, char_end: int, depth: int = 3) -> bool:
