@@ -197,6 +197,11 @@ def test_a_harm_takes_the_agent_of_the_attack_it_happened_in(extractor: Extracto
     assert not args(event(record, "wounded"), "agent")  # a battle's sides did not both wound them
 
 
+def test_a_harm_in_a_relative_clause_on_an_attack_takes_the_attack_s_agent(extractor: Extractor) -> None:
+    record = run(extractor, "Boko Haram carried out a raid in which four porters were killed.")
+    assert [a.text for a in args(event(record, "killed"), "agent")] == ["Boko Haram"]
+
+
 def test_where_a_weapon_was_left_is_its_place(extractor: Extractor) -> None:
     planted = event(run(extractor, "The device was planted at the police station."), "planted")
     assert [a.text for a in args(planted, "place")] == ["the police station"] and not args(planted, "target")

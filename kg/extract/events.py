@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
-from kg.extract.arguments import ArgumentBuilder
+from kg.extract.arguments import RELATIVE_PRONOUNS, ArgumentBuilder
 from kg.extract.coref_events import Cue, cue_of, day_keys
 from kg.extract.dates import is_duration
 from kg.extract.entities import EntityIndex
@@ -94,8 +94,9 @@ CAUSE_PREPS = frozenset({"in", "during", "by"})
 def _caused_by(found: list[Found], candidates: list[Candidate], placed: dict[int, int],
                nouns: dict[int, Candidate]) -> list[Found]:
     """A harm with no agent takes the agent (and, if it has none, the instrument) of the violent event it
-    happened in: "soldiers were killed in ISIS attacks", "wounded in a bombing by the militia". Not of a
-    battle: "wounded in a battle between troops and rebels" says neither side did it."""
+    happened in: "soldiers were killed in ISIS attacks", "wounded in a bombing by the militia", "an ISIS attack
+    in which two soldiers were killed". Not of a battle: "wounded in a battle between troops and rebels" says
+    neither side did it."""
     for cand in candidates:
         at = placed.get(cand.token.i)
         if at is None or "harm" not in cand.entry.traits or not cand.is_verb:
@@ -107,8 +108,12 @@ def _caused_by(found: list[Found], candidates: list[Candidate], placed: dict[int
             if prep.dep_ not in {"prep", "agent"} or prep.lower_ not in CAUSE_PREPS:
                 continue
             for obj in prep.children:
+                if obj.dep_ != "pobj":
+                    continue
+                if obj.lower_ in RELATIVE_PRONOUNS and cand.token.dep_ == "relcl":
+                    obj = cand.token.head  # "the attack in which ... were killed": the attack
                 cause = nouns.get(obj.i)
-                if obj.dep_ != "pobj" or cause is None or "violent" not in cause.entry.traits \
+                if cause is None or "violent" not in cause.entry.traits \
                         or "contact" in cause.entry.traits or obj.i not in placed:  # a battle's sides: not
                     continue
                 source = found[placed[obj.i]].event.arguments
