@@ -110,6 +110,14 @@ def test_verbs_sharing_a_participant_are_one_event_and_arguments_merge(extractor
 # ------------------------------------------------------------------ coreference: kept apart
 
 
+def test_a_state_of_conflict_holds_the_attacks_and_is_none_of_them(extractor: Extractor) -> None:
+    record = run(extractor, "Rebels attacked an army post near the border on Monday. The violence spread to the capital, "
+                            "and the war went on. The attack killed two soldiers.")
+    attack = event_at(record, "attacked")
+    assert "attack" in mentions(attack) and "violence" not in mentions(attack) and "war" not in mentions(attack)
+    assert event_at(record, "violence").type == "conflict"
+
+
 def test_another_attack_is_another_event(extractor: Extractor) -> None:
     record = run(extractor, "Gunmen attacked a bus in Peshawar on Monday. "
                             "Hours later, another attack hit a market. The second attack killed three people.")

@@ -45,6 +45,7 @@ class Extractor:
         self.model_name = f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
         self.stats = Stats()  # of the last document extracted
         self.tree = event_parents(self.lexicon.events)
+        self.ongoing = frozenset(key for key, entry in self.lexicon.events.items() if "ongoing" in entry.traits)
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -68,7 +69,7 @@ class Extractor:
             skips: dict[int, Spans] = {}
             for (number, offset, length, last), doc in self._parsed(batch, skips):
                 document = batch[number]
-                assembler = assemblers.get(number) or Assembler(document, self.gazetteer, self.model_name, self.tree)
+                assembler = assemblers.get(number) or Assembler(document, self.gazetteer, self.model_name, self.tree, self.ongoing)
                 assemblers[number] = assembler
                 assembler.add(self._piece(document, doc, offset, skips[number]), length)
                 if last:
@@ -143,7 +144,7 @@ class Extractor:
         """Everything after the spaCy pipeline for a text parsed in one piece: entities, events, relations."""
         if doc.text != document.text:  # only possible if a component changed the text
             raise InputError("parsed text does not match the document text", where=document.source or document.id)
-        assembler = Assembler(document, self.gazetteer, self.model_name, self.tree)
+        assembler = Assembler(document, self.gazetteer, self.model_name, self.tree, self.ongoing)
         assembler.add(self._piece(document, doc, 0, boilerplate_spans(document.text)), len(document.text))
         return assembler.finish()
 

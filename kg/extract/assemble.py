@@ -87,11 +87,12 @@ class Assembler:
     """Collects the pieces of one document, in order, and builds its :class:`DocRecord`."""
 
     def __init__(self, document: Document, gazetteer: Gazetteer, model: str,
-                 tree: Mapping[str, str] | None = None) -> None:
+                 tree: Mapping[str, str] | None = None, ongoing: frozenset[str] = frozenset()) -> None:
         self.document = document
         self.gazetteer = gazetteer
         self.model = model
         self.tree = dict(tree) if tree is not None else {}
+        self.ongoing = ongoing  # event types that name a state of affairs ("the war"), not one happening
         self.stats = Stats()
         self.sentences: list[tuple[int, int]] = []
         self.entities: list[_Entity] = []
@@ -193,7 +194,7 @@ class Assembler:
             sentences = self.sentences
             entities, relations, found = self._numbered()
         past = self._past_mentions(found)
-        resolver = Resolver(self._related(entities, relations), tree=self.tree,
+        resolver = Resolver(self._related(entities, relations), tree=self.tree, ongoing=self.ongoing,
                             states=frozenset(e.id for e in entities if e.type == "state"),
                             nominal=frozenset(e.id for e in entities if e.nominal), past=past)
         events = [as_generic(event) if event.modality == "asserted" and any(m.start in past for m in event.mentions)

@@ -234,6 +234,7 @@ class Resolver:
     states: frozenset[str] = frozenset()
     nominal: frozenset[str] = frozenset()
     tree: Mapping[str, str] = field(default_factory=dict)  # event type -> parent type
+    ongoing: frozenset[str] = frozenset()  # types naming a state of affairs ("the war"): they join only each other
     pairs: int = 0  # candidate pairs compared (for the linear-time check)
     # where the mentions dated before the story start: such a mention only starts or joins a happening of the
     # background, which a later mention without a day of its own may join ("the January 18 strike ... the strike")
@@ -334,8 +335,9 @@ class Resolver:
         dated_before = event.trigger_start in self.past
         if dated_before != cluster.past and (dated_before or mention.days):
             return False  # the background and the story are different happenings
-        if not compatible_classes(cluster.type, event.type, self.tree):
-            return False
+        if not compatible_classes(cluster.type, event.type, self.tree) or \
+                (cluster.type in self.ongoing) != (event.type in self.ongoing):
+            return False  # "the conflict" holds the bombing and is not it
         if mention.days and cluster.days and not mention.days & cluster.days:
             return False
         if anchored:

@@ -50,6 +50,8 @@ TRAITS = {
     "no-xcomp": "a verb with an open complement starts none ('tried to flee')",
     "giving": "'to X' and 'for X' are recipients (targets); a thing given is a target too ('sold arms to X')",
     "symmetric": "the other party ('met X', 'with X') takes part like the subject: an agent, not a target",
+    "ongoing": "names a state of affairs that holds many happenings ('the war', 'the violence'), none of them: "
+               "its mentions are never one event with a mention of a finer type",
 }
 COUNTS = ("killed", "injured")
 
