@@ -202,6 +202,9 @@ def test_a_story_event_stays_asserted(extractor: Extractor) -> None:
     ("Police uncovered a bombing plot.", "bombing", "planned"),
     ("The minister is expected to visit Basra.", "visit", "expected"),
     ("The army denied attacking the village.", "attacking", "denied"),
+    ("The army denied attacking the village and killing civilians.", "killing", "denied"),  # both denied
+    ("The president rejected the talks and said the war would go on.", "said", "asserted"),  # a verb beside
+    ("The rebels threatened to attack the town and kill the mayor.", "kill", "threatened"),
     ("The group threatened to attack the embassy.", "attack", "threatened"),
     ("The rebels could attack the city.", "attack", "hypothetical"),
     ("If the rebels attack the city, the army will respond.", "attack", "hypothetical"),

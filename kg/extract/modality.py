@@ -164,6 +164,7 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
             lexical = not any(c.dep_ == "xcomp" and c.lemma_.lower() not in ASPECTUAL for c in clause.children)
     steps = 0
     current = clause
+    joined = False  # reached through "and": a verb beside the event's, whose own meaning is not its context
     while True:
         children = list(current.children)
         if (negation or steps > 0) and any(c.dep_ == "neg" for c in children):
@@ -178,7 +179,7 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
         lemma = current.lemma_.lower()
         done = any(c.dep_ == "auxpass" for c in children) and current.tag_ == "VBN" and any(
             c.dep_ == "agent" for c in children)  # "was planned by X": it happened
-        if (steps > 0 or lexical) and not done:
+        if (steps > 0 and not joined or steps == 0 and lexical) and not done:
             if lemma in DENY_VERBS:
                 return "denied"
             if lemma in THREAT_VERBS:
@@ -203,7 +204,12 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
         if current.dep_ == "ccomp" and current.head.lemma_.lower() not in DENY_VERBS | THREAT_VERBS and not (
                 current.head.lemma_.lower() in PLAN_VERBS and current.tag_ in {"VB", "VBP"}):
             break  # "said that troops left" is theirs to tell; "demanded that troops leave" is no fact yet
-        current = current.head
+        joined = current.dep_ == "conj"  # "rejected the talks and said ...": the saying is not rejected
+        head = current.head
+        if joined and current.pos_ == "VERB" and head.dep_ == "dobj":
+            head = head.head  # the parser hangs a joined verb on the first one's object: "attacking the village
+            # and killing civilians"
+        current = head
         steps += 1
     # "is expected to launch", "meant to help": the controlling verb of an infinitive.
     if climb and current.dep_ == "xcomp" and current.head.lemma_.lower() in EXPECT_WORDS | PLAN_VERBS:
