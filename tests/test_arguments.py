@@ -197,6 +197,11 @@ def test_a_harm_takes_the_agent_of_the_attack_it_happened_in(extractor: Extracto
     assert not args(event(record, "wounded"), "agent")  # a battle's sides did not both wound them
 
 
+def test_a_verb_the_parser_hangs_on_an_object_shares_the_first_verb_s_subject(extractor: Extractor) -> None:
+    record = run(extractor, "The army denied attacking the village and killing civilians.")
+    assert [a.text for a in args(event(record, "killing"), "agent")] == ["The army"]
+
+
 def test_a_harm_in_a_relative_clause_on_an_attack_takes_the_attack_s_agent(extractor: Extractor) -> None:
     record = run(extractor, "Boko Haram carried out a raid in which four porters were killed.")
     assert [a.text for a in args(event(record, "killed"), "agent")] == ["Boko Haram"]

@@ -33,6 +33,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract.dates import resolve_date
 from kg.extract.entities import ACTOR_TYPES, NUMBER_WORDS, PLACE_TYPES, EntityIndex
 from kg.extract.lexicon import load_nouns
+from kg.extract.syntax import joined_head
 from kg.extract.triggers import PERSONAL_PRONOUNS, REFLEXIVES, Candidate
 from kg.records import Argument, Entity
 
@@ -339,7 +340,7 @@ class ArgumentBuilder:
             if subjects or source.dep_ not in {"conj", "xcomp", "advcl"} or source.head.i == source.i:
                 break
             via_participle = via_participle or source.dep_ == "advcl"
-            controller = source.head
+            controller = joined_head(source)
             objects = [c for c in controller.children if c.dep_ in {"dobj", "obj"}]
             infinitive = source.dep_ in {"xcomp", "advcl"} and any(
                 c.dep_ == "aux" and c.lower_ == "to" for c in source.children)

@@ -33,6 +33,7 @@ import re
 from spacy.tokens import Token
 
 from kg.extract.entities import ACTOR_TYPES, EntityIndex
+from kg.extract.syntax import joined_head
 from kg.records import Entity
 
 SPEECH_VERBS = frozenset({"say", "tell", "report", "claim", "announce", "state", "add", "confirm", "accuse",
@@ -205,11 +206,7 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
                 current.head.lemma_.lower() in PLAN_VERBS and current.tag_ in {"VB", "VBP"}):
             break  # "said that troops left" is theirs to tell; "demanded that troops leave" is no fact yet
         joined = current.dep_ == "conj"  # "rejected the talks and said ...": the saying is not rejected
-        head = current.head
-        if joined and current.pos_ == "VERB" and head.dep_ == "dobj":
-            head = head.head  # the parser hangs a joined verb on the first one's object: "attacking the village
-            # and killing civilians"
-        current = head
+        current = joined_head(current)
         steps += 1
     # "is expected to launch", "meant to help": the controlling verb of an infinitive.
     if climb and current.dep_ == "xcomp" and current.head.lemma_.lower() in EXPECT_WORDS | PLAN_VERBS:
