@@ -197,6 +197,19 @@ def test_a_harm_takes_the_agent_of_the_attack_it_happened_in(extractor: Extracto
     assert not args(event(record, "wounded"), "agent")  # a battle's sides did not both wound them
 
 
+@pytest.mark.parametrize("text, trigger, role, expected, absent", [
+    ("The dead included three children.", "dead", "target", ["three children"], "agent"),
+    ("The government said Hamas was behind the bombing in Jerusalem.", "bombing", "agent", ["Hamas"], "target"),
+    ("The battle ended with 400 soldiers killed.", "killed", "target", ["400 soldiers"], "agent"),  # undergone
+    ("A soldier was killed and decapitated by the militia.", "killed", "agent", ["the militia"], "instrument"),
+])
+def test_who_the_dead_were_who_is_behind_it_and_shared_passives(extractor: Extractor, text: str, trigger: str,
+                                                                role: str, expected: list[str], absent: str) -> None:
+    found = event(run(extractor, text), trigger)
+    assert [a.text for a in args(found, role)] == expected
+    assert not args(found, absent)
+
+
 def test_a_verb_the_parser_hangs_on_an_object_shares_the_first_verb_s_subject(extractor: Extractor) -> None:
     record = run(extractor, "The army denied attacking the village and killing civilians.")
     assert [a.text for a in args(event(record, "killing"), "agent")] == ["The army"]

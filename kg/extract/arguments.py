@@ -372,6 +372,8 @@ class ArgumentBuilder:
         passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in source.children)
         if via_participle and verb.tag_ == "VBN" and not any(c.dep_ in {"aux", "auxpass"} for c in verb.children):
             passive = True  # "Soleimani arrived, escorted by guards": the clause's subject undergoes it
+        if _absolute_participle(source):
+            passive = True  # "with 160,000 soldiers killed or captured": the soldiers were killed
         for subj in subjects:
             if subj.dep_ == "nsubjpass" or passive:
                 role = "target" if entry.passive_target or "movement" not in entry.traits else "agent"
@@ -396,6 +398,16 @@ class ArgumentBuilder:
         for child in verb.children:
             if child.dep_ == "prt":
                 self._preps(child)
+        if passive and not any(a.role == "agent" for a in self.arguments):
+            # "was killed and decapitated by the troops": the agent of the last passive is the first's too
+            for other in verb.children:
+                if other.dep_ == "conj" and other.tag_ == "VBN" and not any(
+                        c.dep_ in {"nsubj", "nsubjpass"} for c in other.children):
+                    for by in other.children:
+                        if by.dep_ == "agent":
+                            for obj in by.children:
+                                if obj.dep_ == "pobj":
+                                    self.add(entry.subject_role, obj, "by-agent+conj", 0.7)
         self._shared_place()
 
     def _result_of(self, verb: Token) -> bool:
@@ -473,6 +485,17 @@ class ArgumentBuilder:
         if noun.dep_ in {"dobj", "obj"} and light in SUFFER_VERBS and "suffered" in entry.traits:
             for subj in _subjects(head):
                 self.add("target", subj, "suffered", 0.7)
+        # "the dead included three children", "fatalities included two Iraqis": who they were
+        if noun.dep_ == "nsubj" and "harm" in entry.traits and light == "include":
+            for obj in head.children:
+                if obj.dep_ in {"dobj", "obj"}:
+                    self.add("target", obj, "included", 0.7)
+        # "Hamas was behind the bombing": who is behind it did it
+        if noun.dep_ == "pobj" and head.lower_ == "behind" and head.head.lemma_.lower() == "be" \
+                and "violent" in entry.traits:
+            for subj in head.head.children:
+                if subj.dep_ == "nsubj" and self._is_actor(subj):
+                    self.add("agent", subj, "behind", 0.65)
         # "involvement of the troops in the murder", "participation by the CIA in the death"
         if noun.dep_ == "pobj" and head.lower_ == "in" and head.head.lemma_.lower() in INVOLVEMENT_NOUNS:
             for child in head.head.children:
@@ -634,6 +657,13 @@ class ArgumentBuilder:
         if part is not None and head.tag_ == "CD":
             return _number(head)
         return self._victim_count
+
+
+def _absolute_participle(verb: Token) -> bool:
+    """A participle with its own subject after "with"/"without": "with 20 soldiers killed" (the parser may tag
+    it as a past tense)."""
+    return verb.dep_ == "pcomp" and verb.head.lower_ in {"with", "without"} and verb.tag_ in {"VBN", "VBD"} \
+        and not any(c.dep_ in {"aux", "auxpass"} for c in verb.children)
 
 
 def _takes_part(word: Token) -> bool:
