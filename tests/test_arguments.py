@@ -210,6 +210,12 @@ def test_who_the_dead_were_who_is_behind_it_and_shared_passives(extractor: Extra
     assert not args(found, absent)
 
 
+def test_an_attack_noun_takes_what_its_verb_struck_but_not_a_killing_s_victims(extractor: Extractor) -> None:
+    record = run(extractor, "The federal building was shattered by an explosion.")
+    assert [a.text for a in args(event(record, "explosion"), "target")] == ["The federal building"]
+    assert not args(event(run(extractor, "The blast killed five people."), "blast"), "target")  # the killing's
+
+
 def test_a_verb_the_parser_hangs_on_an_object_shares_the_first_verb_s_subject(extractor: Extractor) -> None:
     record = run(extractor, "The army denied attacking the village and killing civilians.")
     assert [a.text for a in args(event(record, "killing"), "agent")] == ["The army"]

@@ -85,7 +85,7 @@ def extract_events(doc: Doc, lexicon: Lexicon, index: EntityIndex, sentence_of: 
             cue = replace(cue, anchor=doc[anchor.start].idx - trig.start_char)
         found.append(Found(event, cue, year, long_past))
         placed[cand.token.i] = len(found) - 1
-    return _caused_by(found, candidates, placed, nouns)
+    return _caused_by(_what_it_did(found, candidates, placed, verbs), candidates, placed, nouns)
 
 
 CAUSE_PREPS = frozenset({"in", "during", "by"})
@@ -125,6 +125,33 @@ def _caused_by(found: list[Found], candidates: list[Candidate], placed: dict[int
                 if extra:
                     found[at] = replace(found[at], event=replace(event, arguments=event.arguments + extra))
                     event = found[at].event
+    return found
+
+
+def _what_it_did(found: list[Found], candidates: list[Candidate], placed: dict[int, int],
+                 verbs: dict[int, Candidate]) -> list[Found]:
+    """A violent event noun that does what a violent verb says takes the verb's targets: "the explosion targeted
+    a bakery", "the building was shattered by an explosion". Not a harm verb's victims: they are its own."""
+    for cand in candidates:
+        at = placed.get(cand.token.i)
+        if at is None or cand.is_verb or "violent" not in cand.entry.traits:
+            continue
+        token = cand.token
+        verb: Candidate | None = None
+        if token.dep_ == "nsubj":
+            verb = verbs.get(token.head.i)
+        elif token.dep_ == "pobj" and token.head.dep_ == "agent":
+            verb = verbs.get(token.head.head.i)
+        if verb is None or verb.token.i not in placed or "violent" not in verb.entry.traits \
+                or "harm" in verb.entry.traits:
+            continue  # "the blast killed five": the five are the killing's victims
+        event = found[at].event
+        taken = {(a.start, a.end) for a in event.arguments}
+        extra = tuple(replace(a, rule=a.rule + "+done", confidence=round(a.confidence * 0.8, 3))
+                      for a in found[placed[verb.token.i]].event.arguments
+                      if a.role == "target" and (a.start, a.end) not in taken)
+        if extra:
+            found[at] = replace(found[at], event=replace(event, arguments=event.arguments + extra))
     return found
 
 
