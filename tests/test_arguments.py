@@ -216,6 +216,18 @@ def test_an_attack_noun_takes_what_its_verb_struck_but_not_a_killing_s_victims(e
     assert not args(event(run(extractor, "The blast killed five people."), "blast"), "target")  # the killing's
 
 
+@pytest.mark.parametrize("text, trigger, kind, target", [
+    ("Two car bombs claimed nine lives in Belfast.", "claimed", "killing", "nine lives"),
+    ("The fire claimed the life of a firefighter.", "claimed the life", "killing", "a firefighter"),
+    ("It was an attack aimed at the police station.", "attack", "attack", "the police station"),
+    ("The raids were directed against rebel positions.", "raids", "attack", "rebel positions"),
+])
+def test_lives_claimed_and_what_an_attack_was_aimed_at(extractor: Extractor, text: str, trigger: str, kind: str,
+                                                       target: str) -> None:
+    found = event(run(extractor, text), trigger)
+    assert found.type == kind and [a.text for a in args(found, "target")] == [target]
+
+
 def test_a_verb_the_parser_hangs_on_an_object_shares_the_first_verb_s_subject(extractor: Extractor) -> None:
     record = run(extractor, "The army denied attacking the village and killing civilians.")
     assert [a.text for a in args(event(record, "killing"), "agent")] == ["The army"]

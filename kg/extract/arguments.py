@@ -73,6 +73,7 @@ PARTICIPATION_WORDS = frozenset({"involve", "participate", "implicate", "engage"
 SERIES_NOUNS = frozenset({"series", "spate", "wave", "string", "round", "flurry", "rash", "succession", "chain",
                           "cycle", "campaign", "number", "act", "couple", "handful"})
 INVOLVEMENT_NOUNS = frozenset({"involvement", "participation", "role", "hand", "complicity", "part", "responsibility"})
+AIM_VERBS = frozenset({"target", "aim", "direct"})
 ATTRIBUTION_VERBS = frozenset({"attribute", "blame", "claim", "ascribe", "commit", "perpetrate"})
 ADVERBIAL_PREPS = frozenset({"by", "after", "before", "while", "upon", "on", "since", "without"})
 SHARED_PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "around", "within",
@@ -394,6 +395,13 @@ class ArgumentBuilder:
                 self.add("place", child, "object", 0.6)
             elif child.dep_ == "dative" and "giving" in entry.traits:
                 self.add("target", child, "dative", 0.7)  # "gave the Ivory Coast 5 million dollars"
+        for word in self.doc[self.cand.start: self.cand.end]:
+            if word.i != verb.i and word.pos_ == "NOUN" and "harm" in entry.traits:
+                for prep in word.children:  # "claimed the life of a firefighter": whose life
+                    if prep.dep_ == "prep" and prep.lower_ == "of":
+                        for obj in prep.children:
+                            if obj.dep_ == "pobj":
+                                self.add("target", obj, "phrase-of", 0.75)
         self._preps(verb)
         for child in verb.children:
             if child.dep_ == "prt":
@@ -516,6 +524,17 @@ class ArgumentBuilder:
                 for subj in role_noun.head.children:
                     if subj.dep_ in {"nsubj", "nsubjpass"} and subj.i != role_noun.i:
                         self.add("target", subj, "target-of", 0.7)
+        # "bombings targeted at the military", "an attack aimed at the police", "the raids were directed against X"
+        aims = [c for c in noun.children if c.dep_ == "acl" and c.lemma_.lower() in AIM_VERBS]
+        if noun.dep_ == "nsubjpass" and light in AIM_VERBS:
+            aims.append(head)
+        if "violent" in entry.traits:
+            for aim in aims:
+                for prep in aim.children:
+                    if prep.dep_ == "prep" and prep.lower_ in {"at", "against"}:
+                        for obj in prep.children:
+                            if obj.dep_ == "pobj":
+                                self.add("target", obj, "aimed-at", 0.7)
         # "attacks carried out by X", "an action attributed to X", "the bombing blamed on X"
         for child in noun.children:
             if child.dep_ in {"acl", "relcl"} and child.lemma_.lower() in ATTRIBUTION_VERBS:
