@@ -353,6 +353,19 @@ def test_a_disease_is_a_scourge(extractor: Extractor) -> None:
     assert not [e for e in record.events if e.type == "attack"]
 
 
+@pytest.mark.parametrize("text", [
+    "James Rogers, an expert in drone warfare, said the threat was growing.",
+    "Sloggett has written a book on urban warfare.",
+    "He faces charges of using a weapon of mass destruction.",
+])
+def test_a_field_of_study_or_a_kind_of_weapon_names_no_event(extractor: Extractor, text: str) -> None:
+    assert not [e for e in run(extractor, text).events if e.type in {"conflict", "damage"}]
+
+
+def test_a_book_on_a_particular_war_still_names_it(extractor: Extractor) -> None:
+    assert event(run(extractor, "He wrote a book on the war in Syria."), "war").type == "conflict"
+
+
 def test_a_violent_verb_with_a_penalty_names_no_violence(extractor: Extractor) -> None:
     record = run(extractor, "The government hit three oil firms with new sanctions on Monday.")
     assert not events(record, "hit")

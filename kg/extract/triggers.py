@@ -102,7 +102,7 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
             entry = lexicon.nouns.get(lemma) or lexicon.nouns.get(token.lower_)
             if entry is None and lemma.endswith("s"):
                 entry = lexicon.nouns.get(lemma[:-1])  # "Shootings" at the start of a sentence, as a name
-            if entry is None or _against_scourge(token, entry, False):
+            if entry is None or _against_scourge(token, entry, False) or _names_a_kind(token):
                 continue
             if (token.dep_ == "compound" and not load_nouns().has("event_head", token.head.lemma_.lower())
                     and _has_verb(token.sent)):
@@ -131,6 +131,21 @@ def _against_scourge(token: Token, entry: TriggerEntry, is_verb: bool) -> bool:
         if target is not None:
             return load_nouns().has("scourge", target.lemma_.lower(), _modifiers(target))
     return False
+
+
+def _names_a_kind(noun: Token) -> bool:
+    """An event noun that names a kind of event, no happening: a bare one as the subject or field of a topic
+    head (nouns.yaml ``topic``: "an expert in drone warfare", "a book on terrorism", "a law against torture"),
+    or one in a weapon's "of" phrase ("weapons of mass destruction")."""
+    if noun.dep_ != "pobj":
+        return False
+    prep, nouns = noun.head, load_nouns()
+    owner = prep.head.lemma_.lower()
+    if prep.lower_ == "of":
+        return nouns.has("weapon", owner)
+    if prep.lower_ not in {"in", "on", "about", "against"} or not nouns.has("topic", owner):
+        return False
+    return not any(c.dep_ in {"det", "poss", "nummod"} for c in noun.children)
 
 
 def _with_penalty(verb: Token, entry: TriggerEntry) -> bool:
