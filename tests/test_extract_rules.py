@@ -366,6 +366,19 @@ def test_a_book_on_a_particular_war_still_names_it(extractor: Extractor) -> None
     assert event(run(extractor, "He wrote a book on the war in Syria."), "war").type == "conflict"
 
 
+@pytest.mark.parametrize("text, trigger, kind", [
+    ("Two aides lost their jobs after the video was published.", "lost", "dismissal"),
+    ("Police are hunting a gunman who opened fire at a school.", "hunting", "investigation"),
+    ("The explosion tore through the waiting room.", "tore through", "damage"),
+])
+def test_an_object_or_a_particle_makes_the_event(extractor: Extractor, text: str, trigger: str, kind: str) -> None:
+    assert event(run(extractor, text), trigger).type == kind
+
+
+def test_losing_a_game_or_hunting_deer_is_no_event(extractor: Extractor) -> None:
+    assert not run(extractor, "The team lost the game, and later the men went hunting deer.").events
+
+
 def test_a_violent_verb_with_a_penalty_names_no_violence(extractor: Extractor) -> None:
     record = run(extractor, "The government hit three oil firms with new sanctions on Monday.")
     assert not events(record, "hit")
