@@ -228,6 +228,11 @@ def test_lives_claimed_and_what_an_attack_was_aimed_at(extractor: Extractor, tex
     assert found.type == kind and [a.text for a in args(found, "target")] == [target]
 
 
+def test_a_capitalised_plural_the_tagger_took_for_a_name_is_still_an_actor(extractor: Extractor) -> None:
+    found = event(run(extractor, "Guerrillas blew up a power pylon."), "blew up")
+    assert [a.text for a in args(found, "agent")] == ["Guerrillas"]
+
+
 def test_a_verb_the_parser_hangs_on_an_object_shares_the_first_verb_s_subject(extractor: Extractor) -> None:
     record = run(extractor, "The army denied attacking the village and killing civilians.")
     assert [a.text for a in args(event(record, "killing"), "agent")] == ["The army"]

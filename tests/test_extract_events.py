@@ -202,6 +202,11 @@ def test_a_story_event_stays_asserted(extractor: Extractor) -> None:
     ("The plot to attack the embassy was uncovered.", "attack", "planned"),
     ("Police uncovered a bombing plot.", "bombing", "planned"),
     ("The minister is expected to visit Basra.", "visit", "expected"),
+    ("What is the army used for? To massacre the people.", "massacre", "planned"),  # an infinitive sentence
+    ("They are brave people who know how to fight.", "fight", "generic"),  # what they can do
+    ("Stop bombing civilian targets.", "bombing", "generic"),  # a practice they are told to stop
+    ("Cease the attacks on the villages.", "attacks", "generic"),
+    ("The army stopped shelling the town on Monday.", "shelling", "asserted"),
     ("The army denied attacking the village.", "attacking", "denied"),
     ("The army denied attacking the village and killing civilians.", "killing", "denied"),  # both denied
     ("The president rejected the talks and said the war would go on.", "said", "asserted"),  # a verb beside

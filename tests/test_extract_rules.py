@@ -375,6 +375,17 @@ def test_an_object_or_a_particle_makes_the_event(extractor: Extractor, text: str
     assert event(run(extractor, text), trigger).type == kind
 
 
+def test_a_phrasal_verb_whose_particle_follows_the_object(extractor: Extractor) -> None:
+    record = run(extractor, "Rebels blew the bridge up overnight, and the army took the town over.")
+    assert event(record, "blew").type == "bombing" and event(record, "took").type == "seizure"
+    assert not run(extractor, "The winds of peace now blowing will help the region.").events  # no "up"
+
+
+def test_an_ill_that_takes_over_seizes_nothing(extractor: Extractor) -> None:
+    assert not run(extractor, "The wave of terror that has taken over the country must end.").events
+    assert event(run(extractor, "Militants took over the town."), "took over").type == "takeover"
+
+
 def test_losing_a_game_or_hunting_deer_is_no_event(extractor: Extractor) -> None:
     assert not run(extractor, "The team lost the game, and later the men went hunting deer.").events
 

@@ -218,6 +218,8 @@ def _nominal_entities(doc: Doc, nouns: NounClasses, token_owner: dict[int, _Draf
     recent: dict[tuple[str, str], tuple[_Draft, int]] = {}  # (type, head lemma) -> (draft, sentence)
     named_referents = {id(d): d.referent for d in token_owner.values()}
     for i, lemma in enumerate(lemmas):
+        if lemma not in typed and lemma.endswith("s") and lemma[:-1] in typed and doc[i].tag_ in {"NNP", "NNPS"}:
+            lemma = lemma[:-1]  # "Guerrillas blew up a pylon": a capitalised plural the tagger took for a name
         if (lemma not in typed and lemma not in heads and lowers[i] not in typed) or i in token_owner:
             continue
         token = doc[i]

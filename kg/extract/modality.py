@@ -68,6 +68,8 @@ CHARACTERISING = frozenset({"common", "frequent", "rare", "routine", "commonplac
                             "rife", "rampant", "daily", "everyday", "occurrence", "phenomenon", "tactic", "norm",
                             "fact", "way", "feature", "hallmark", "part"})
 COPULAS = frozenset({"be", "become", "remain", "seem", "appear", "grow"})
+SKILL_VERBS = frozenset({"know", "learn", "teach", "train"})  # "know how to fight"
+CESSATION_VERBS = frozenset({"stop", "cease", "quit", "halt", "end"})  # "Stop bombing the villages" (an order)
 HABIT_VERBS = frozenset({"use", "tend"})  # "used to attack", "tend to strike"
 TIME_NOUNS = frozenset({"day", "week", "night", "month", "year", "morning", "evening", "time", "weekend"})
 MODAL_NOUNS = {"risk": "hypothetical", "fear": "hypothetical", "danger": "hypothetical",
@@ -238,6 +240,8 @@ def _infinitive_reading(verb: Token) -> str | None:
     if verb.tag_ != "VB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
         return None
     head = verb.head
+    if verb.dep_ == "ROOT":
+        return "planned"  # a sentence that is an infinitive: "Army to attack the city", "To massacre the people."
     if verb.dep_ == "csubj":
         return "hypothetical"
     if verb.dep_ == "advcl":
@@ -279,6 +283,18 @@ def _bare(noun: Token) -> bool:
                 g.ent_type_ for g in child.subtree):
             return False  # "attacks by the group", "bombings in Kabul": anchored
     return noun.tag_ in {"NNS", "NNPS", "VBG"} or not any(c.dep_ == "det" for c in noun.children)
+
+
+def _practice(trigger: Token, is_verb: bool) -> bool:
+    """A practice, no happening: what people know how to do ("people who know how to fight") or are told to stop
+    doing ("Stop bombing civilian targets", "Cease the attacks")."""
+    head = trigger.head
+    if is_verb and trigger.dep_ == "xcomp" and head.lemma_.lower() in SKILL_VERBS and any(
+            c.lower_ == "how" for c in trigger.children):
+        return True
+    ordered = head.tag_ == "VB" and head.dep_ == "ROOT" and not any(c.dep_ in {"nsubj", "aux"} for c in head.children)
+    return ordered and head.lemma_.lower() in CESSATION_VERBS and (
+        (is_verb and trigger.dep_ == "xcomp" and trigger.tag_ == "VBG") or (not is_verb and trigger.dep_ == "dobj"))
 
 
 def _clause_of(trigger: Token, is_verb: bool) -> Token:
@@ -338,6 +354,8 @@ def _counted(noun: Token) -> bool:
 
 def generic_reading(trigger: Token, is_verb: bool, headline: bool = False, eventive: bool = True) -> bool:
     """Whether the mention speaks of a kind of event, a habit or a count over a period (module docstring)."""
+    if _practice(trigger, is_verb):
+        return True
     if is_verb and trigger.tag_ == "VBG" and trigger.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj"}:
         is_verb = False  # a gerund used as a noun: "shelling of villages has become routine"
     clause = _clause_of(trigger, is_verb)
