@@ -232,6 +232,7 @@ def test_a_story_event_stays_asserted(extractor: Extractor) -> None:
     ("The gang bought rifles to rob the banks and kill the guards.", "kill", "planned"),  # joined to a purpose
     ("Engineers say the old dam is about to collapse and the reservoir about to explode.", "explode", "expected"),
     ("The rumour that the consul was kidnapped is false.", "kidnapped", "denied"),
+    ("The erroneous report on her injury was carried by a news agency.", "injury", "denied"),
     ("Mercenaries flew in to take part in night bombings.", "bombings", "planned"),  # what a purpose carries out
 ])
 def test_each_modality(extractor: Extractor, text: str, word: str, expected: str) -> None:

@@ -386,6 +386,11 @@ def test_an_ill_that_takes_over_seizes_nothing(extractor: Extractor) -> None:
     assert event(run(extractor, "Militants took over the town."), "took over").type == "takeover"
 
 
+def test_releasing_a_report_is_a_statement_and_releasing_prisoners_a_release(extractor: Extractor) -> None:
+    assert event(run(extractor, "The ministry released its report on Monday."), "released").type == "statement"
+    assert event(run(extractor, "The army released two prisoners."), "released").type == "release"
+
+
 def test_losing_a_game_or_hunting_deer_is_no_event(extractor: Extractor) -> None:
     assert not run(extractor, "The team lost the game, and later the men went hunting deer.").events
 

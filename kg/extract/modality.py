@@ -101,7 +101,7 @@ _LONG_AGO = re.compile(r"\b(years|decades|centuries|a century|a decade|a year)\s
 BACKGROUND_NOUNS = frozenset({"anniversary", "commemoration", "centenary", "centennial", "jubilee"})
 REPORT_NOUNS = frozenset({"report", "rumor", "rumour", "claim", "news", "version", "allegation", "story"})
 FALSE_WORDS = frozenset({"unfounded", "false", "untrue", "baseless", "groundless", "incorrect", "inaccurate",
-                         "fabricated", "lie", "fabrication", "invention"})
+                         "fabricated", "lie", "fabrication", "invention", "erroneous", "mistaken", "bogus"})
 # Adjectives of readiness or will with an infinitive: "ready to attack", "unwilling to withdraw".
 READINESS = {"ready": "hypothetical", "willing": "hypothetical", "eager": "hypothetical", "prepared": "hypothetical",
              "determined": "planned", "keen": "hypothetical", "poised": "expected", "reluctant": "hypothetical",
@@ -140,6 +140,11 @@ def event_modality(trigger: Token, is_verb: bool, headline: bool = False, eventi
         if unrealised is not None:
             return unrealised  # "came to take part in night bombings", "moved in to launch an attack"
     if not is_verb:
+        report = trigger.head.head if trigger.dep_ == "pobj" and trigger.head.lower_ in {"on", "of", "about"} \
+            else None
+        if report is not None and report.lemma_.lower() in REPORT_NOUNS and any(
+                c.dep_ == "amod" and c.lower_ in FALSE_WORDS for c in report.children):
+            return "denied"  # "the erroneous report on her injury"
         for child in trigger.children:
             if child.dep_ == "amod" and child.lower_ in PLAN_MODIFIERS:
                 return PLAN_MODIFIERS[child.lower_]
