@@ -80,9 +80,10 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
         found.append(Candidate(head, i, i + size, phrase, is_verb, f"phrase:{' '.join(key)}"))
     blocked = _idiom_tokens(lexicon, lemmas, lowers) - taken
     consumed: set[int] = set()  # objects of object-bound verbs ("issued a statement"): no second event
-    keys = lexicon.single_words
+    keys, starts = lexicon.single_words, lexicon.phrase_starts
     for i, (lower, lemma) in enumerate(zip(lowers, lemmas, strict=True)):
-        split = None if i in taken or i in blocked or i in index.by_token else _split_phrase(doc[i], lemma, lexicon)
+        split = _split_phrase(doc[i], lemma, lexicon) if lemma in starts and i not in taken and i not in blocked \
+            and i not in index.by_token else None
         if split is not None:  # "blew the bridge up", "took the town over"
             key, phrasal = split
             phrasal = _refined(doc[i], phrasal, True, lexicon, index)
