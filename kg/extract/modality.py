@@ -12,6 +12,8 @@ the speaker an event is attributed to (reported speech, "according to X").
   is the event ("people who commit murders");
 - counts over a period: a counted plural event noun or a perfect-tense event with a period ("700
   assassinations so far this year", "1,000 members have been murdered since ...");
+- practices: what people know how to do ("people who know how to fight") or are ordered to stop doing ("Stop
+  bombing civilian targets", "Cease the attacks");
 - past reference beyond the story: an event dated by its own time expression to a year before the story's,
   or "years ago", "last year", "in the 1980s", "the anniversary of ..." (:func:`past_reference`, decided
   for the whole document by the extractor, which knows the story's date).
@@ -22,8 +24,10 @@ purpose, a noun's goal, after "be" or with an adjective of readiness is not a ha
 town would be a crime", "moved in to attack", "orders to attack", "the goal is to seize the town", "ready to
 strike"), nor is what such an infinitive carries out or is joined to ("came to take part in night bombings",
 "to rob the banks and kill the guards");
-"about to explode" is ``expected``, and a report the sentence calls false is ``denied`` ("the report that the
-mayor was wounded is unfounded").
+An infinitive that is a sentence of its own is ``planned`` ("Army to attack the city"). "about to explode" is
+``expected``, and a report the sentence calls false is ``denied`` ("the report that the mayor was wounded is
+unfounded", "the erroneous report on her injury"). A verb joined by "and" to a denying, threatening or
+planning verb is not in its scope ("rejected the talks and said ...").
 """
 
 from __future__ import annotations

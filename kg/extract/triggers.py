@@ -129,13 +129,13 @@ def find_triggers(doc: Doc, lexicon: Lexicon, index: EntityIndex,
 def _against_scourge(token: Token, entry: TriggerEntry, is_verb: bool) -> bool:
     """A violent verb or noun aimed at an ill of society (nouns.yaml ``scourge``): "fight drug trafficking",
     "battled against terrorism", "the war on drugs". Its first object decides ("fought the rebels and crime"
-    is a battle). Nor does an ill that does what the verb says, but harm: "the terror that has taken over the
-    country"."""
+    is a battle). Nor is an ill that does what a violent verb says ("the terror that has taken over the
+    country"), unless the verb is a harm: a disease that kills people still kills them."""
     if "violent" not in entry.traits:
         return False
     nouns = load_nouns()
-    if is_verb and "harm" not in entry.traits:  # "the terror that has taken over the country" (a disease that
-        for subject in token.children:  # kills people still kills them)
+    if is_verb and "harm" not in entry.traits:
+        for subject in token.children:
             if subject.dep_ == "nsubj":
                 actor = token.head if subject.lower_ in {"that", "which"} and token.dep_ == "relcl" else subject
                 # "a wave of terror", "the campaign of violence": what it is a wave of
