@@ -415,7 +415,7 @@ class ArgumentBuilder:
                         if by.dep_ == "agent":
                             for obj in by.children:
                                 if obj.dep_ == "pobj":
-                                    self.add(entry.subject_role, obj, "by-agent+conj", 0.7)
+                                    self.add("agent", obj, "by-agent+conj", 0.7)  # as "by-agent" in _preps
         self._shared_place()
 
     def _result_of(self, verb: Token) -> bool:
